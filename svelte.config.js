@@ -1,0 +1,17 @@
+import adapter from '@sveltejs/adapter-node';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+	preprocess: vitePreprocess(),
+	kit: {
+		adapter: adapter({ out: 'build' }),
+		typescript: {
+			config(tsconfig) {
+				tsconfig.include.push('../tests/**/*.ts', '../scripts/**/*.ts', '../*.config.ts');
+			}
+		}
+	}
+};
+
+export default config;

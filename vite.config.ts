@@ -1,0 +1,26 @@
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	plugins: [
+		sveltekit(),
+		// Under vitest the messages compiled by `pnpm install` (the prepare script) are used
+		// as they are: the plugin's file watcher would keep the test process from exiting.
+		!process.env.VITEST &&
+			paraglideVitePlugin({
+				project: './project.inlang',
+				outdir: './src/lib/paraglide',
+				// The language choice lives in a cookie, so URLs stay the same in both languages.
+				strategy: ['cookie', 'baseLocale']
+			})
+	],
+	server: { port: 3000 },
+	preview: { port: 3000 },
+	test: {
+		include: ['tests/unit/**/*.test.ts', 'tests/router/**/*.test.ts', 'tests/cli/**/*.test.ts'],
+		environment: 'node',
+		// Router and CLI tests each open their own SQLite file, so files can run in parallel.
+		testTimeout: 30_000
+	}
+});
