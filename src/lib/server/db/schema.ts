@@ -1,0 +1,237 @@
+import { sql } from 'drizzle-orm';
+import {
+	blob,
+	check,
+	index,
+	integer,
+	sqliteTable,
+	text,
+	uniqueIndex
+} from 'drizzle-orm/sqlite-core';
+
+// Relative import: drizzle-kit and the admin CLI load this file without SvelteKit's $lib alias.
+import { ACTION_TYPES, VALUE_TYPES } from '../../domain/split';
+
+export { ACTION_TYPES, VALUE_TYPES };
+
+// Timestamps are ISO 8601 UTC strings (2026-12-04T16:37:25.123Z) so that rows read well in a
+// plain SQLite shell and sort as text; calendar dates are YYYY-MM-DD strings.
+const isoNow = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+export const USER_ROLES = ['admin', 'staff'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const users = sqliteTable(
+	'users',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		// Stored trimmed and lower-cased, which makes the unique index case-insensitive.
+		email: text('email').notNull(),
+		name: text('name').notNull(),
+		passwordHash: text('password_hash').notNull(),
+		role: text('role', { enum: USER_ROLES }).notNull().default('staff'),
+		disabledAt: text('disabled_at'),
+		createdAt: text('created_at').notNull().default(isoNow)
+	},
+	(table) => [uniqueIndex('users_email_unique').on(table.email)]
+);
+
+export const sessions = sqliteTable(
+	'sessions',
+	{
+		// The public half of the cookie token; the secret half is only kept as its SHA-256.
+		id: text('id').primaryKey(),
+		secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'restrict' }),
+		// Milliseconds since the Unix epoch, compared with Date.now().
+		createdAt: integer('created_at').notNull(),
+		expiresAt: integer('expires_at').notNull()
+	},
+	(table) => [index('sessions_user_id_idx').on(table.userId)]
+);
+
+export const CLIENT_KINDS = ['person', 'company'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+export const clients = sqliteTable(
+	'clients',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		kind: text('kind', { enum: CLIENT_KINDS }).notNull(),
+		name: text('name').notNull(),
+		// Lower-case name without accents, so that search ignores both.
+		nameSearch: text('name_search').notNull(),
+		// CPF (11 digits) or CNPJ (14 characters), without punctuation and upper-cased.
+		document: text('document').notNull(),
+		email: text('email'),
+		phone: text('phone'),
+		notes: text('notes'),
+		archivedAt: text('archived_at'),
+		createdAt: text('created_at').notNull().default(isoNow),
+		updatedAt: text('updated_at').notNull().default(isoNow)
+	},
+	(table) => [
+		uniqueIndex('clients_document_unique').on(table.document),
+		index('clients_name_search_idx').on(table.nameSearch, table.id)
+	]
+);
+
+export const PERSON_ROLES = ['partner', 'consultant'] as const;
+export type PersonRole = (typeof PERSON_ROLES)[number];
+
+/** Partners and consultants, the people a case is assigned to and reports total by. */
+export const people = sqliteTable(
+	'people',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		role: text('role', { enum: PERSON_ROLES }).notNull(),
+		name: text('name').notNull(),
+		document: text('document'),
+		email: text('email'),
+		active: integer('active', { mode: 'boolean' }).notNull().default(true),
+		createdAt: text('created_at').notNull().default(isoNow),
+		updatedAt: text('updated_at').notNull().default(isoNow)
+	},
+	(table) => [
+		uniqueIndex('people_document_unique').on(table.document),
+		index('people_role_name_idx').on(table.role, table.name)
+	]
+);
+
+export const CASE_STATUSES = ['open', 'suspended', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const cases = sqliteTable(
+	'cases',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		// RESTRICT everywhere: deleting a client or person must never take cases (or, later,
+		// money rows) with it.
+		clientId: integer('client_id')
+			.notNull()
+			.references(() => clients.id, { onDelete: 'restrict' }),
+		// The CNJ unified number as 20 digits; null while the matter is not yet filed.
+		cnjNumber: text('cnj_number'),
+		actionType: text('action_type', { enum: ACTION_TYPES }).notNull(),
+		title: text('title').notNull(),
+		titleSearch: text('title_search').notNull(),
+		court: text('court'),
+		partnerId: integer('partner_id')
+			.notNull()
+			.references(() => people.id, { onDelete: 'restrict' }),
+		consultantId: integer('consultant_id').references(() => people.id, { onDelete: 'restrict' }),
+		status: text('status', { enum: CASE_STATUSES }).notNull().default('open'),
+		openedOn: text('opened_on').notNull(),
+		closedOn: text('closed_on'),
+		// The fee agreement, in basis points (1% = 100). New payments split by the values in force
+		// when they are recorded; each payment keeps a copy of the rates it used.
+		feeBps: integer('fee_bps').notNull().default(3000),
+		partnerShareBps: integer('partner_share_bps').notNull().default(5000),
+		// Zero when the case has no consultant.
+		consultantCommissionBps: integer('consultant_commission_bps').notNull().default(0),
+		createdAt: text('created_at').notNull().default(isoNow),
+		updatedAt: text('updated_at').notNull().default(isoNow)
+	},
+	(table) => [
+		uniqueIndex('cases_cnj_number_unique').on(table.cnjNumber),
+		index('cases_client_id_idx').on(table.clientId, table.id),
+		index('cases_partner_id_idx').on(table.partnerId, table.id),
+		index('cases_consultant_id_idx').on(table.consultantId),
+		index('cases_status_idx').on(table.status, table.id)
+	]
+);
+
+/**
+ * Payments received on a case, with the split computed when they were recorded. Rows are
+ * never updated or deleted except to void them (triggers in the migrations enforce it);
+ * a mistaken payment is voided with a reason and recorded again.
+ */
+export const transactions = sqliteTable(
+	'transactions',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		caseId: integer('case_id')
+			.notNull()
+			.references(() => cases.id, { onDelete: 'restrict' }),
+		receivedOn: text('received_on').notNull(),
+		valueType: text('value_type', { enum: VALUE_TYPES }).notNull(),
+		// Money in integer cents (centavos).
+		grossCents: integer('gross_cents').notNull(),
+		clientCents: integer('client_cents').notNull(),
+		officeCents: integer('office_cents').notNull(),
+		partnerCents: integer('partner_cents').notNull(),
+		consultantCents: integer('consultant_cents').notNull(),
+		// The rates applied, copied so that a later change to the case's agreement leaves the
+		// recorded split explainable.
+		feeBps: integer('fee_bps').notNull(),
+		partnerShareBps: integer('partner_share_bps').notNull(),
+		consultantCommissionBps: integer('consultant_commission_bps').notNull(),
+		// Who received the partner's and consultant's shares, as the case stood at recording.
+		partnerId: integer('partner_id')
+			.notNull()
+			.references(() => people.id, { onDelete: 'restrict' }),
+		consultantId: integer('consultant_id').references(() => people.id, { onDelete: 'restrict' }),
+		notes: text('notes'),
+		// Set on rows made by one createInstallments call: "installment k of n" of a plan that
+		// shares installmentGroup.
+		installmentGroup: text('installment_group'),
+		installmentNumber: integer('installment_number'),
+		installmentCount: integer('installment_count'),
+		createdBy: integer('created_by')
+			.notNull()
+			.references(() => users.id, { onDelete: 'restrict' }),
+		createdAt: text('created_at').notNull().default(isoNow),
+		voidedAt: text('voided_at'),
+		voidedBy: integer('voided_by').references(() => users.id, { onDelete: 'restrict' }),
+		voidReason: text('void_reason')
+	},
+	(table) => [
+		index('transactions_case_idx').on(table.caseId, table.receivedOn, table.id),
+		index('transactions_received_on_idx').on(table.receivedOn, table.id),
+		index('transactions_partner_idx').on(table.partnerId, table.receivedOn),
+		index('transactions_consultant_idx').on(table.consultantId, table.receivedOn),
+		index('transactions_installment_group_idx').on(table.installmentGroup),
+		check('transactions_gross_positive', sql`${table.grossCents} > 0`),
+		check(
+			'transactions_shares_non_negative',
+			sql`${table.clientCents} >= 0 AND ${table.officeCents} >= 0 AND ${table.partnerCents} >= 0 AND ${table.consultantCents} >= 0`
+		),
+		check(
+			'transactions_shares_add_up',
+			sql`${table.clientCents} + ${table.officeCents} + ${table.partnerCents} + ${table.consultantCents} = ${table.grossCents}`
+		),
+		check(
+			'transactions_void_complete',
+			sql`(${table.voidedAt} IS NULL AND ${table.voidedBy} IS NULL AND ${table.voidReason} IS NULL) OR (${table.voidedAt} IS NOT NULL AND ${table.voidedBy} IS NOT NULL AND length(trim(${table.voidReason})) > 0)`
+		)
+	]
+);
+
+/**
+ * Office-wide settings, one row with id 1. The fee defaults apply to cases created after they
+ * change; existing cases keep their own agreement.
+ */
+export const settings = sqliteTable(
+	'settings',
+	{
+		id: integer('id').primaryKey(),
+		defaultFeeBps: integer('default_fee_bps').notNull().default(3000),
+		defaultPartnerShareBps: integer('default_partner_share_bps').notNull().default(5000),
+		defaultConsultantCommissionBps: integer('default_consultant_commission_bps')
+			.notNull()
+			.default(1000),
+		updatedAt: text('updated_at').notNull().default(isoNow),
+		updatedBy: integer('updated_by').references(() => users.id, { onDelete: 'restrict' })
+	},
+	(table) => [check('settings_single_row', sql`${table.id} = 1`)]
+);
+
+export type Transaction = typeof transactions.$inferSelect;
+export type Settings = typeof settings.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Client = typeof clients.$inferSelect;
+export type Person = typeof people.$inferSelect;
+export type Case = typeof cases.$inferSelect;
