@@ -1,0 +1,120 @@
+import { type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { createTRPCHandle } from 'trpc-sveltekit';
+
+import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
+import { log } from '$lib/server/log';
+import { paraglideMiddleware } from '$lib/paraglide/server';
+import { checkRequest } from '$lib/server/request-guards';
+import { getAppDb, startApp } from '$lib/server/runtime';
+import { createContext } from '$lib/server/trpc/context';
+import { appRouter } from '$lib/server/trpc/router';
+import { sessionCookieOptions } from '$lib/server/auth/cookie';
+
+const TRPC_PREFIX = '/trpc';
+/** Paths a signed-out visitor may open; everything else redirects to /login. */
+const PUBLIC_PATHS = new Set(['/login', '/healthz']);
+
+export const init: ServerInit = () => {
+	startApp();
+};
+
+const handleRequestLog: Handle = async ({ event, resolve }) => {
+	const started = performance.now();
+	event.locals.requestId = crypto.randomUUID();
+	event.locals.log = log.child({ requestId: event.locals.requestId });
+
+	const response = await resolve(event);
+
+	// The path only: query strings may carry values that do not belong in logs.
+	event.locals.log.info(
+		{
+			method: event.request.method,
+			path: event.url.pathname,
+			status: response.status,
+			ms: Math.round(performance.now() - started)
+		},
+		'request'
+	);
+	return response;
+};
+
+const handleRequestGuards: Handle = ({ event, resolve }) => {
+	const rejection = checkRequest(event.request, event.url, TRPC_PREFIX);
+	if (!rejection) return resolve(event);
+
+	event.locals.log.warn({ path: event.url.pathname, status: rejection.status }, rejection.message);
+	return new Response(JSON.stringify({ error: { message: rejection.message } }), {
+		status: rejection.status,
+		headers: { 'content-type': 'application/json' }
+	});
+};
+
+const handleLocale: Handle = ({ event, resolve }) =>
+	paraglideMiddleware(event.request, ({ request, locale }) => {
+		event.request = request;
+		return resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale)
+		});
+	});
+
+const handleSession: Handle = ({ event, resolve }) => {
+	event.locals.user = null;
+	event.locals.session = null;
+
+	const token = event.cookies.get(SESSION_COOKIE);
+	if (!token) return resolve(event);
+
+	const result = validateSessionToken(getAppDb(), token);
+	if (!result) {
+		event.cookies.delete(SESSION_COOKIE, sessionCookieOptions(event.url));
+		return resolve(event);
+	}
+	if (result.session.renewed) {
+		event.cookies.set(SESSION_COOKIE, token, {
+			...sessionCookieOptions(event.url),
+			expires: new Date(result.session.expiresAt)
+		});
+	}
+	event.locals.user = result.user;
+	event.locals.session = result.session;
+	return resolve(event);
+};
+
+const handleTrpc = createTRPCHandle({
+	router: appRouter,
+	url: TRPC_PREFIX,
+	createContext,
+	onError({ error, path, ctx }) {
+		if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+		ctx?.log.error({ err: error.cause ?? error, path }, 'trpc call crashed');
+	}
+});
+
+const handleSignedOutRedirect: Handle = ({ event, resolve }) => {
+	if (event.locals.user || PUBLIC_PATHS.has(event.url.pathname)) return resolve(event);
+
+	const target = event.url.pathname + event.url.search;
+	const query = target === '/' ? '' : `?redirectTo=${encodeURIComponent(target)}`;
+	return new Response(null, { status: 303, headers: { location: `/login${query}` } });
+};
+
+export const handle = sequence(
+	handleRequestLog,
+	handleRequestGuards,
+	handleLocale,
+	handleSession,
+	handleTrpc,
+	handleSignedOutRedirect
+);
+
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	const id = event.locals.requestId ?? crypto.randomUUID();
+	if (status === 404) return { message, id };
+
+	(event.locals.log ?? log).error(
+		{ err: error, path: event.url.pathname, status },
+		'unhandled error'
+	);
+	return { message: 'Internal error. Quote this id to your administrator.', id };
+};

@@ -1,0 +1,48 @@
+/** The largest number of calls one tRPC batch request may carry. */
+export const MAX_BATCH_CALLS = 10;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface Rejection {
+	status: 403 | 415 | 400;
+	message: string;
+}
+
+/**
+ * Decides whether a request may reach the app. Every state-changing request must carry the
+ * app's own Origin (browsers send it on every POST), which blocks cross-site requests of any
+ * content type, not only the form types that SvelteKit's built-in check covers. tRPC calls
+ * must also be JSON and batch at most MAX_BATCH_CALLS calls.
+ */
+export function checkRequest(request: Request, url: URL, trpcPrefix: string): Rejection | null {
+	const isTrpc = url.pathname.startsWith(`${trpcPrefix}/`);
+	if (isTrpc) {
+		const calls = url.pathname.slice(trpcPrefix.length + 1).split(',').length;
+		if (calls > MAX_BATCH_CALLS) {
+			return {
+				status: 400,
+				message: `A tRPC batch may hold at most ${MAX_BATCH_CALLS} calls; this one holds ${calls}.`
+			};
+		}
+	}
+	if (SAFE_METHODS.has(request.method)) return null;
+
+	const origin = request.headers.get('origin');
+	if (origin !== url.origin) {
+		return {
+			status: 403,
+			message: origin
+				? `Cross-site request rejected: Origin ${origin} is not ${url.origin}.`
+				: 'Request rejected: a state-changing request must carry an Origin header.'
+		};
+	}
+
+	const contentType = request.headers.get('content-type') ?? '';
+	if (isTrpc && !/^application\/json\s*(;|$)/i.test(contentType)) {
+		return {
+			status: 415,
+			message: 'tRPC mutations must be sent with Content-Type: application/json.'
+		};
+	}
+	return null;
+}

@@ -1,0 +1,317 @@
+import { and, asc, eq, ne } from 'drizzle-orm';
+import { z } from 'zod';
+
+// Relative imports only: the admin CLI runs this module under tsx, which does not resolve $lib.
+import { checkNewPassword, hashPassword, verifyPassword } from './auth/password';
+import { invalidateUserSessions } from './auth/session';
+import { writeTransaction, type Db } from './db';
+import { sessions, USER_ROLES, users, type User, type UserRole } from './db/schema';
+
+/** Maximum length of an email address in characters, the same as for client and person emails. */
+export const MAX_EMAIL_LENGTH = 254;
+/** Maximum length of a user's display name, in Unicode code points after trimming. */
+export const MAX_NAME_LENGTH = 200;
+
+/** A user row without its password hash, safe to print or send to the browser. */
+export type UserSummary = Omit<User, 'passwordHash'>;
+
+/** Form field that a UserError refers to. `userId` is the signed-in user, not a form field. */
+export type UserErrorField =
+	'email' | 'name' | 'role' | 'password' | 'currentPassword' | 'newPassword' | 'userId';
+
+/**
+ * Category of a UserError. `conflict` means that another request changed the same user
+ * between the password check and the write.
+ */
+export type UserErrorReason = 'invalid' | 'duplicate' | 'not_found' | 'incorrect' | 'conflict';
+
+/** A rejected user operation, with the field to show the English message next to. */
+export class UserError extends Error {
+	readonly field: UserErrorField;
+	readonly reason: UserErrorReason;
+
+	constructor(field: UserErrorField, reason: UserErrorReason, message: string) {
+		super(message);
+		this.name = 'UserError';
+		this.field = field;
+		this.reason = reason;
+	}
+}
+
+export interface UserFields {
+	email: string;
+	name: string;
+	role: string;
+}
+
+export interface NewUserInput extends UserFields {
+	password: string;
+}
+
+const summaryColumns = {
+	id: users.id,
+	email: users.email,
+	name: users.name,
+	role: users.role,
+	disabledAt: users.disabledAt,
+	createdAt: users.createdAt
+};
+
+// Line breaks and other control characters in a name would break one-line displays such as
+// the admin CLI's table.
+const CONTROL_CHARACTERS = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+
+/** Trims and lower-cases an email address, the form in which users.email is stored. */
+export function normalizeEmail(email: string): string {
+	return email.trim().toLowerCase();
+}
+
+/**
+ * Validates the email, name and role of a new user and returns them normalized: email trimmed
+ * and lower-cased, name trimmed. Throws UserError with reason `invalid` on the first bad field.
+ * Does not check for duplicates.
+ */
+export function validateUserFields(fields: UserFields): {
+	email: string;
+	name: string;
+	role: UserRole;
+} {
+	const email = normalizeEmail(fields.email);
+	if (email.length === 0) {
+		throw new UserError('email', 'invalid', 'Email is required.');
+	}
+	if (email.length > MAX_EMAIL_LENGTH) {
+		throw new UserError(
+			'email',
+			'invalid',
+			`Email must have at most ${MAX_EMAIL_LENGTH} characters.`
+		);
+	}
+	if (!z.email().safeParse(email).success) {
+		throw new UserError(
+			'email',
+			'invalid',
+			`Invalid email "${email}": expected an address such as name@example.com.`
+		);
+	}
+
+	const name = fields.name.trim();
+	const nameLength = [...name].length;
+	if (nameLength === 0) {
+		throw new UserError('name', 'invalid', 'Name is required.');
+	}
+	if (nameLength > MAX_NAME_LENGTH) {
+		throw new UserError(
+			'name',
+			'invalid',
+			`Name must have at most ${MAX_NAME_LENGTH} characters (it has ${nameLength}).`
+		);
+	}
+	if (CONTROL_CHARACTERS.test(name)) {
+		throw new UserError(
+			'name',
+			'invalid',
+			'Name must not contain line breaks or control characters.'
+		);
+	}
+
+	if (!isUserRole(fields.role)) {
+		throw new UserError(
+			'role',
+			'invalid',
+			`Invalid role "${fields.role}": expected ${USER_ROLES.join(' or ')}.`
+		);
+	}
+	return { email, name, role: fields.role };
+}
+
+/**
+ * Returns the user with this email, compared case-insensitively, or null. The row includes
+ * passwordHash for sign-in, so never send it to a client as is.
+ */
+export function findUserByEmail(db: Db, email: string): User | null {
+	return (
+		db
+			.select()
+			.from(users)
+			.where(eq(users.email, normalizeEmail(email)))
+			.get() ?? null
+	);
+}
+
+/** Returns the user with this email, compared case-insensitively, or throws UserError. */
+export function requireUserByEmail(db: Db, email: string): User {
+	const user = findUserByEmail(db, email);
+	if (!user) {
+		throw new UserError('email', 'not_found', `No user has the email ${normalizeEmail(email)}.`);
+	}
+	return user;
+}
+
+/** Throws UserError when a user with this email exists, compared case-insensitively. */
+export function assertEmailAvailable(db: Db, email: string): void {
+	if (findUserByEmail(db, email)) {
+		throw new UserError(
+			'email',
+			'duplicate',
+			`A user with the email ${normalizeEmail(email)} already exists.`
+		);
+	}
+}
+
+/** Returns every user without password hashes, oldest first. */
+export function listUsers(db: Db): UserSummary[] {
+	return db.select(summaryColumns).from(users).orderBy(asc(users.id)).all();
+}
+
+/**
+ * Validates the input, hashes the password and inserts the user. Throws UserError, and writes
+ * nothing, when a field is invalid or another user has the same email in any letter case.
+ */
+export async function createUser(db: Db, input: NewUserInput): Promise<UserSummary> {
+	const fields = validateUserFields(input);
+	assertAcceptablePassword('password', input.password);
+
+	const passwordHash = await hashPassword(input.password);
+
+	return writeTransaction(db, (tx) => {
+		assertEmailAvailable(tx, fields.email);
+		return tx
+			.insert(users)
+			.values({ ...fields, passwordHash })
+			.returning(summaryColumns)
+			.get();
+	});
+}
+
+/**
+ * Replaces a user's password and deletes all of that user's sessions, so every device must
+ * sign in again. Returns the user and the number of sessions deleted.
+ */
+export async function setPassword(
+	db: Db,
+	email: string,
+	password: string
+): Promise<{ user: UserSummary; sessionsEnded: number }> {
+	assertAcceptablePassword('password', password);
+
+	const passwordHash = await hashPassword(password);
+
+	return writeTransaction(db, (tx) => {
+		const user = requireUserByEmail(tx, email);
+		tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
+		const sessionsEnded = invalidateUserSessions(tx, user.id);
+		return { user: toSummary(user), sessionsEnded };
+	});
+}
+
+/**
+ * Blocks sign-in for a user by setting disabledAt, and deletes all of that user's sessions.
+ * An already disabled user keeps the original disabledAt, and `alreadyDisabled` is true.
+ */
+export function disableUser(
+	db: Db,
+	email: string
+): { user: UserSummary; sessionsEnded: number; alreadyDisabled: boolean } {
+	return writeTransaction(db, (tx) => {
+		const user = requireUserByEmail(tx, email);
+		const alreadyDisabled = user.disabledAt !== null;
+		const disabledAt = user.disabledAt ?? new Date().toISOString();
+
+		if (!alreadyDisabled) {
+			tx.update(users).set({ disabledAt }).where(eq(users.id, user.id)).run();
+		}
+		// Deleted in both cases, because a session created before the user was disabled must
+		// not outlive it.
+		const sessionsEnded = invalidateUserSessions(tx, user.id);
+		return { user: toSummary({ ...user, disabledAt }), sessionsEnded, alreadyDisabled };
+	});
+}
+
+/** Clears disabledAt so the user can sign in again. `alreadyEnabled` is true if it was null. */
+export function enableUser(db: Db, email: string): { user: UserSummary; alreadyEnabled: boolean } {
+	return writeTransaction(db, (tx) => {
+		const user = requireUserByEmail(tx, email);
+		const alreadyEnabled = user.disabledAt === null;
+
+		if (!alreadyEnabled) {
+			tx.update(users).set({ disabledAt: null }).where(eq(users.id, user.id)).run();
+		}
+		return { user: toSummary({ ...user, disabledAt: null }), alreadyEnabled };
+	});
+}
+
+/**
+ * Changes the signed-in user's password after verifying the current one, then deletes the
+ * user's other sessions. The session `keepSessionId` (the one making the request) survives.
+ * Throws UserError on `currentPassword` when it does not match, and on `newPassword` when the
+ * new one is too short or too long. Nothing is written when it throws.
+ */
+export async function changeOwnPassword(
+	db: Db,
+	userId: number,
+	currentPassword: string,
+	newPassword: string,
+	keepSessionId?: string
+): Promise<{ sessionsEnded: number }> {
+	const user = db.select().from(users).where(eq(users.id, userId)).get();
+	if (!user) {
+		throw new UserError('userId', 'not_found', `User ${userId} does not exist.`);
+	}
+	if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+		throw new UserError('currentPassword', 'incorrect', 'Current password is incorrect.');
+	}
+	assertAcceptablePassword('newPassword', newPassword);
+
+	const passwordHash = await hashPassword(newPassword);
+
+	return writeTransaction(db, (tx) => {
+		// The hash was verified outside the transaction, so compare it again: if an administrator
+		// set a new password meanwhile, the verified current password is no longer current.
+		const stored = tx
+			.select({ passwordHash: users.passwordHash })
+			.from(users)
+			.where(eq(users.id, userId))
+			.get();
+		if (!stored) {
+			throw new UserError('userId', 'not_found', `User ${userId} does not exist.`);
+		}
+		if (stored.passwordHash !== user.passwordHash) {
+			throw new UserError(
+				'currentPassword',
+				'conflict',
+				'The password was changed by another request. Enter the new current password.'
+			);
+		}
+
+		tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+		const sessionsEnded = deleteOtherSessions(tx, userId, keepSessionId);
+		return { sessionsEnded };
+	});
+}
+
+function deleteOtherSessions(db: Db, userId: number, keepSessionId: string | undefined): number {
+	if (keepSessionId === undefined) {
+		return invalidateUserSessions(db, userId);
+	}
+	return db
+		.delete(sessions)
+		.where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
+		.run().changes;
+}
+
+function assertAcceptablePassword(field: 'password' | 'newPassword', password: string): void {
+	const problem = checkNewPassword(password);
+	if (problem) {
+		throw new UserError(field, 'invalid', problem);
+	}
+}
+
+function isUserRole(role: string): role is UserRole {
+	return (USER_ROLES as readonly string[]).includes(role);
+}
+
+function toSummary(user: User): UserSummary {
+	const { id, email, name, role, disabledAt, createdAt } = user;
+	return { id, email, name, role, disabledAt, createdAt };
+}
