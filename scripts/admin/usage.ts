@@ -1,0 +1,63 @@
+/** A malformed command line, such as an unknown command or option or a missing value. Exit code 2. */
+export class UsageError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'UsageError';
+	}
+}
+
+/** A command that ran but failed before changing anything, such as mismatched passwords. */
+export class CommandError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'CommandError';
+	}
+}
+
+/** The operator cancelled a password prompt with Ctrl+C or Ctrl+D. */
+export class PromptCancelledError extends Error {
+	constructor() {
+		super('Cancelled. Nothing was changed.');
+		this.name = 'PromptCancelledError';
+	}
+}
+
+export const HELP_HINT = 'Run "pnpm admin help" to see the commands and their options.';
+
+export const HELP_TEXT = `Usage: pnpm admin <command> [options]
+
+Manages the users of Case Ledger. The app has no sign-up page, so accounts are created here.
+
+Commands:
+  add-user --email EMAIL --name NAME [--role admin|staff] [--password-stdin]
+      Create a user. The role defaults to staff.
+  list-users
+      Show every user: id, email, name, role, status (active or disabled) and creation
+      time in UTC.
+  set-password --email EMAIL [--password-stdin]
+      Replace a user's password and end all sessions of that user.
+  disable-user --email EMAIL
+      Block sign-in for a user and end all sessions of that user.
+  enable-user --email EMAIL
+      Allow a disabled user to sign in again.
+  help
+      Show this help. "--help" or "-h" after any command does the same.
+
+Passwords:
+  add-user and set-password ask for the password twice at a prompt that does not echo.
+  With --password-stdin they read it from standard input instead, as one line, and
+  remove only the trailing newline. A password must have 12 to 256 characters.
+  Passwords are never accepted as arguments, because arguments are visible in shell
+  history and in the process list.
+
+Environment:
+  DATABASE_PATH   SQLite database file (default ./data/case-ledger.db), created and
+                  migrated if missing, the same file the app uses
+  MIGRATIONS_DIR  folder of drizzle migrations (default ./drizzle)
+
+Exit status: 0 on success, 1 when the command failed and nothing was changed,
+2 for an unknown command or invalid options, 130 when a prompt was cancelled.
+
+Example, the first administrator:
+  pnpm admin add-user --email you@example.com --name "Your Name" --role admin
+`;
