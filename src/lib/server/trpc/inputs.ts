@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+import { isIsoDate } from '$lib/domain/dates';
+
+/**
+ * A database id: a positive integer. With `min(1)` a too_small issue reports limit 1, the
+ * smallest valid id, where `positive()` would report the exclusive bound 0.
+ */
+export const idSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/** Page size of list procedures: 25 by default, at most 100. */
+export const limitSchema = z.number().int().min(1).max(100).default(25);
+
+/** A calendar date as YYYY-MM-DD that exists in the calendar. */
+export const isoDateSchema = z
+	.string()
+	.refine(isIsoDate, { message: 'Expected a real calendar date as YYYY-MM-DD.' });
+
+/** Free text that may be left out: undefined, null and blank all become null. */
+export function optionalText(maxLength: number) {
+	return z
+		.string()
+		.trim()
+		.max(maxLength, { message: `Must be at most ${maxLength} characters.` })
+		.nullish()
+		.transform((value) => (value ? value : null));
+}
+
+/** Required single-line text, trimmed. */
+export function requiredText(maxLength: number) {
+	return z
+		.string()
+		.trim()
+		.min(1, { message: 'Required.' })
+		.max(maxLength, { message: `Must be at most ${maxLength} characters.` });
+}
+
+/** An optional email address, stored lower-cased; blank becomes null. */
+export const optionalEmailSchema = z
+	.string()
+	.trim()
+	.max(254, { message: 'Must be at most 254 characters.' })
+	.nullish()
+	.transform((value) => (value ? value.toLowerCase() : null))
+	.refine((value) => value === null || z.email().safeParse(value).success, {
+		message: 'Must be an email address such as name@example.com.'
+	});
+
+/** Search text for list procedures; blank means no search. */
+export const searchSchema = z
+	.string()
+	.trim()
+	.max(200, { message: 'Must be at most 200 characters.' })
+	.optional()
+	.transform((value) => (value ? value : undefined));

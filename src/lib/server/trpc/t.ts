@@ -1,0 +1,100 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+
+import type { Context } from './context';
+
+/** One field's validation problem, as forms show it next to the field. */
+export interface FieldIssue {
+	/** Dotted path of the input field, e.g. `document` or `agreement.feeBps`. */
+	field: string;
+	/** zod's issue code or a domain reason such as `check_digits`, for translated messages. */
+	code: string;
+	message: string;
+	/** The limit that a `too_big` or `too_small` issue broke (characters, items or value). */
+	limit?: number;
+}
+
+const t = initTRPC.context<Context>().create({
+	// Never put stack traces in responses, whatever NODE_ENV says.
+	isDev: false,
+	errorFormatter({ shape, error }) {
+		const issues = error.cause instanceof ZodError ? toFieldIssues(error.cause) : null;
+		const { stack: _stack, ...data } = shape.data;
+		return {
+			...shape,
+			message: issues ? describeIssues(issues) : shape.message,
+			data: { ...data, issues }
+		};
+	}
+});
+
+export const router = t.router;
+export const mergeRouters = t.mergeRouters;
+export const createCallerFactory = t.createCallerFactory;
+
+const logCalls = t.middleware(async ({ ctx, path, type, next }) => {
+	const started = performance.now();
+	const result = await next();
+	const ms = Math.round(performance.now() - started);
+	const fields = { requestId: ctx.requestId, userId: ctx.user?.id, path, type, ms };
+	if (result.ok) {
+		ctx.log.info({ ...fields, ok: true }, 'trpc call');
+	} else {
+		ctx.log.warn({ ...fields, ok: false, code: result.error.code }, 'trpc call failed');
+	}
+	return result;
+});
+
+export const publicProcedure = t.procedure.use(logCalls);
+
+/** A procedure for signed-in, enabled users; narrows `ctx.user` to non-null. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+	if (!ctx.user) {
+		throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
+	}
+	return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** A procedure for administrators only. */
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+	if (ctx.user.role !== 'admin') {
+		throw new TRPCError({ code: 'FORBIDDEN', message: 'Only administrators can do this.' });
+	}
+	return next();
+});
+
+function toFieldIssues(error: ZodError): FieldIssue[] {
+	return error.issues.flatMap((issue): FieldIssue[] => {
+		// An extra key is reported on the key itself, so the message names what to remove.
+		if (issue.code === 'unrecognized_keys') {
+			return issue.keys.map((key) => ({
+				field: [...issue.path.map(String), key].join('.'),
+				code: issue.code,
+				message: `Unknown field "${key}": remove it.`
+			}));
+		}
+		const limit =
+			issue.code === 'too_big' ? issue.maximum : issue.code === 'too_small' ? issue.minimum : null;
+		return [
+			{
+				field: issue.path.map(String).join('.') || '(input)',
+				code: reasonOf(issue),
+				message: issue.message,
+				...(limit === null ? {} : { limit: Number(limit) })
+			}
+		];
+	});
+}
+
+// Domain refinements put their reason (e.g. `check_digits`) in params; zod's own issues keep
+// their code (`too_small`, `invalid_type`, ...).
+function reasonOf(issue: ZodError['issues'][number]): string {
+	if (issue.code === 'custom' && typeof issue.params?.reason === 'string') {
+		return issue.params.reason;
+	}
+	return issue.code;
+}
+
+function describeIssues(issues: FieldIssue[]): string {
+	return issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+}
