@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { defineConfig, devices } from '@playwright/test';
+
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+
+// The config module is evaluated again in every worker; environment variables set here by the
+// main process are inherited by the workers, so they all agree on one database file.
+process.env.E2E_DATABASE_PATH ??= path.join(
+	fs.mkdtempSync(path.join(os.tmpdir(), 'case-ledger-e2e-')),
+	'e2e.db'
+);
+
+/**
+ * Returns the Chromium to drive: CHROMIUM_PATH if set, else the distribution's /usr/bin/chromium
+ * if present, else undefined so that Playwright uses the browser `playwright install` fetched.
+ */
+function systemChromium(): string | undefined {
+	if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+	return fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
+}
+
+const executablePath = systemChromium();
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	globalSetup: './tests/e2e/global-setup.ts',
+	fullyParallel: false,
+	workers: 1,
+	forbidOnly: !!process.env.CI,
+	retries: 0,
+	timeout: 30_000,
+	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+	use: {
+		baseURL: `http://127.0.0.1:${PORT}`,
+		trace: 'retain-on-failure',
+		locale: 'pt-BR',
+		timezoneId: 'America/Sao_Paulo'
+	},
+	projects: [
+		{
+			name: 'chromium',
+			use: {
+				...devices['Desktop Chrome'],
+				launchOptions: executablePath
+					? {
+							executablePath,
+							// A distribution Chromium run as root needs --no-sandbox; the other flags keep it
+							// from calling home on a machine without internet access.
+							args: [
+								'--no-sandbox',
+								'--disable-gpu',
+								'--disable-background-networking',
+								'--disable-component-update',
+								'--disable-sync',
+								'--no-first-run'
+							]
+						}
+					: {}
+			}
+		}
+	],
+	webServer: {
+		// The same command the container runs.
+		command: 'node build',
+		url: `http://127.0.0.1:${PORT}/healthz`,
+		reuseExistingServer: false,
+		timeout: 60_000,
+		stdout: 'ignore',
+		stderr: 'pipe',
+		env: {
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			// adapter-node assumes https unless ORIGIN says otherwise, and the cross-site check
+			// compares each POST's Origin header with it.
+			ORIGIN: `http://127.0.0.1:${PORT}`,
+			DATABASE_PATH: process.env.E2E_DATABASE_PATH,
+			LOG_LEVEL: 'warn'
+		}
+	}
+});

@@ -1,0 +1,76 @@
+import { TRPCClientError } from '@trpc/client';
+
+import { m } from '$lib/paraglide/messages';
+
+interface FieldIssue {
+	field: string;
+	code: string;
+	message: string;
+	limit?: number;
+}
+
+export interface FormErrors {
+	/** Translated message per input field name. */
+	fields: Record<string, string>;
+	/** A message for the whole form, when the error is not about one field. */
+	form: string | null;
+}
+
+/** Turns a failed tRPC call into translated messages for a form's fields and the form. */
+export function toFormErrors(error: unknown): FormErrors {
+	if (!(error instanceof TRPCClientError)) {
+		return { fields: {}, form: m.error_network() };
+	}
+
+	const data = error.data as { code?: string; issues?: FieldIssue[] | null } | undefined;
+	if (data?.issues?.length) {
+		const fields: Record<string, string> = {};
+		for (const issue of data.issues) fields[issue.field] ??= translateIssue(issue);
+		return { fields, form: null };
+	}
+
+	switch (data?.code) {
+		case 'UNAUTHORIZED':
+			return { fields: {}, form: m.error_session_expired() };
+		case 'FORBIDDEN':
+			return { fields: {}, form: m.error_forbidden() };
+		case 'NOT_FOUND':
+			return { fields: {}, form: m.error_not_found_record() };
+		case 'CONFLICT':
+			// The server's conflict message names the record in the way, e.g. the client that
+			// already has a document; it is English and is shown as sent.
+			return { fields: {}, form: error.message };
+		default:
+			return { fields: {}, form: m.error_generic() };
+	}
+}
+
+function translateIssue(issue: FieldIssue): string {
+	const isCnj = issue.field === 'cnjNumber';
+	switch (issue.code) {
+		case 'too_small':
+		case 'empty':
+		case 'required':
+			return m.issue_required();
+		case 'too_big':
+			return m.issue_too_long({ max: String(issue.limit ?? '') });
+		case 'length':
+			return isCnj ? m.issue_cnj_length() : m.issue_document_length();
+		case 'characters':
+			return isCnj ? m.issue_cnj_characters() : m.issue_document_characters();
+		case 'repeated':
+			return m.issue_document_repeated();
+		case 'check_digits':
+			return isCnj ? m.issue_cnj_check_digits() : m.issue_document_check_digits();
+		case 'branch':
+			return m.issue_cnj_branch();
+		case 'before_opened':
+			return m.issue_closed_before_opened();
+		case 'archived':
+			return m.issue_archived_client();
+		case 'inactive':
+			return m.issue_inactive_person();
+		default:
+			return issue.message;
+	}
+}
