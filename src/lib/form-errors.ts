@@ -7,6 +7,7 @@ interface FieldIssue {
 	code: string;
 	message: string;
 	limit?: number;
+	origin?: string;
 }
 
 export interface FormErrors {
@@ -49,11 +50,23 @@ function translateIssue(issue: FieldIssue): string {
 	const isCnj = issue.field === 'cnjNumber';
 	switch (issue.code) {
 		case 'too_small':
+			return translateTooSmall(issue);
+		case 'too_big':
+			return issue.origin === 'string'
+				? m.issue_too_long({ max: String(issue.limit ?? '') })
+				: m.issue_number_too_big({ max: String(issue.limit ?? '') });
 		case 'empty':
 		case 'required':
 			return m.issue_required();
-		case 'too_big':
-			return m.issue_too_long({ max: String(issue.limit ?? '') });
+		case 'invalid_type':
+		case 'invalid_value':
+			return m.issue_invalid();
+		case 'not_integer':
+			return m.issue_whole_number();
+		case 'email':
+			return m.issue_email();
+		case 'date':
+			return m.issue_date();
 		case 'length':
 			return isCnj ? m.issue_cnj_length() : m.issue_document_length();
 		case 'characters':
@@ -73,4 +86,11 @@ function translateIssue(issue: FieldIssue): string {
 		default:
 			return issue.message;
 	}
+}
+
+// A string below one character is a missing value; other minimums are stated with their limit.
+function translateTooSmall(issue: FieldIssue): string {
+	const min = String(issue.limit ?? '');
+	if (issue.origin !== 'string') return m.issue_number_too_small({ min });
+	return issue.limit === undefined || issue.limit <= 1 ? m.issue_required() : m.issue_too_short({ min });
 }

@@ -258,9 +258,9 @@ describe('cases.create', () => {
 		['title', { title: 't'.repeat(301) }, 'too_big'],
 		['court', { court: 'c'.repeat(201) }, 'too_big'],
 		['cnjNumber', { cnjNumber: '1'.repeat(41) }, 'too_big'],
-		['openedOn', { openedOn: '2024-02-30' }, 'custom'],
-		['openedOn', { openedOn: '10/03/2024' }, 'custom'],
-		['closedOn', { status: 'closed', closedOn: '2024-13-01' }, 'custom'],
+		['openedOn', { openedOn: '2024-02-30' }, 'date'],
+		['openedOn', { openedOn: '10/03/2024' }, 'date'],
+		['closedOn', { status: 'closed', closedOn: '2024-13-01' }, 'date'],
 		['actionType', { actionType: 'criminal' }, 'invalid_value'],
 		['status', { status: 'archived' }, 'invalid_value'],
 		['clientId', { clientId: 0 }, 'too_small'],
@@ -774,7 +774,7 @@ describe('cases.setStatus', () => {
 
 	it.each([
 		['status', { status: 'archived' }, 'invalid_value'],
-		['closedOn', { status: 'closed', closedOn: '2024-02-30' }, 'custom'],
+		['closedOn', { status: 'closed', closedOn: '2024-02-30' }, 'date'],
 		['reason', { status: 'closed', reason: 'won' }, 'unrecognized_keys']
 	])('rejects invalid %s', async (field, patch, code) => {
 		const created = await api.cases.create(baseInput());

@@ -179,7 +179,7 @@ describe('clients.create', () => {
 		['name', { name: '   ' }, 'too_small', 1],
 		['name', { name: 'x'.repeat(201) }, 'too_big', 200],
 		['document', { document: '' }, 'too_small', 1],
-		['email', { email: 'not-an-email' }, 'custom', undefined],
+		['email', { email: 'not-an-email' }, 'email', undefined],
 		['phone', { phone: '9'.repeat(41) }, 'too_big', 40],
 		['notes', { notes: 'n'.repeat(4001) }, 'too_big', 4000],
 		['kind', { kind: 'trust' }, 'invalid_value', undefined],

@@ -14,7 +14,10 @@ export const limitSchema = z.number().int().min(1).max(100).default(25);
 /** A calendar date as YYYY-MM-DD that exists in the calendar. */
 export const isoDateSchema = z
 	.string()
-	.refine(isIsoDate, { message: 'Expected a real calendar date as YYYY-MM-DD.' });
+	.refine(isIsoDate, {
+		message: 'Expected a real calendar date as YYYY-MM-DD.',
+		params: { reason: 'date' }
+	});
 
 /** Free text that may be left out: undefined, null and blank all become null. */
 export function optionalText(maxLength: number) {
@@ -43,7 +46,8 @@ export const optionalEmailSchema = z
 	.nullish()
 	.transform((value) => (value ? value.toLowerCase() : null))
 	.refine((value) => value === null || z.email().safeParse(value).success, {
-		message: 'Must be an email address such as name@example.com.'
+		message: 'Must be an email address such as name@example.com.',
+		params: { reason: 'email' }
 	});
 
 /** Search text for list procedures; blank means no search. */

@@ -12,6 +12,8 @@ export interface FieldIssue {
 	message: string;
 	/** The limit that a `too_big` or `too_small` issue broke (characters, items or value). */
 	limit?: number;
+	/** What a `too_big` or `too_small` limit measures: `string` length, `number` value, ... */
+	origin?: string;
 }
 
 const t = initTRPC.context<Context>().create({
@@ -73,14 +75,18 @@ function toFieldIssues(error: ZodError): FieldIssue[] {
 				message: `Unknown field "${key}": remove it.`
 			}));
 		}
-		const limit =
-			issue.code === 'too_big' ? issue.maximum : issue.code === 'too_small' ? issue.minimum : null;
+		const bound =
+			issue.code === 'too_big'
+				? { limit: Number(issue.maximum), origin: issue.origin }
+				: issue.code === 'too_small'
+					? { limit: Number(issue.minimum), origin: issue.origin }
+					: {};
 		return [
 			{
 				field: issue.path.map(String).join('.') || '(input)',
 				code: reasonOf(issue),
 				message: issue.message,
-				...(limit === null ? {} : { limit: Number(limit) })
+				...bound
 			}
 		];
 	});
