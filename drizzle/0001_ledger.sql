@@ -41,7 +41,7 @@ CREATE TABLE `transactions` (
 	CONSTRAINT "transactions_gross_positive" CHECK("transactions"."gross_cents" > 0),
 	CONSTRAINT "transactions_shares_non_negative" CHECK("transactions"."client_cents" >= 0 AND "transactions"."office_cents" >= 0 AND "transactions"."partner_cents" >= 0 AND "transactions"."consultant_cents" >= 0),
 	CONSTRAINT "transactions_shares_add_up" CHECK("transactions"."client_cents" + "transactions"."office_cents" + "transactions"."partner_cents" + "transactions"."consultant_cents" = "transactions"."gross_cents"),
-	CONSTRAINT "transactions_void_complete" CHECK(("transactions"."voided_at" IS NULL AND "transactions"."voided_by" IS NULL AND "transactions"."void_reason" IS NULL) OR ("transactions"."voided_at" IS NOT NULL AND "transactions"."voided_by" IS NOT NULL AND length(trim("transactions"."void_reason")) > 0))
+	CONSTRAINT "transactions_void_complete" CHECK(("transactions"."voided_at" IS NULL AND "transactions"."voided_by" IS NULL AND "transactions"."void_reason" IS NULL) OR ("transactions"."voided_at" IS NOT NULL AND "transactions"."voided_by" IS NOT NULL AND "transactions"."void_reason" IS NOT NULL AND length(trim("transactions"."void_reason")) > 0))
 );
 --> statement-breakpoint
 CREATE INDEX `transactions_case_idx` ON `transactions` (`case_id`,`received_on`,`id`);--> statement-breakpoint

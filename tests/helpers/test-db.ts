@@ -12,7 +12,7 @@ import { computeCnjCheckDigits } from '$lib/domain/cnj';
 import { validateCpf } from '$lib/domain/cpf';
 import { normalizeSearchText } from '$lib/domain/search-text';
 import { openDatabase, type Db } from '$lib/server/db';
-import { cases, clients, people, users, type UserRole } from '$lib/server/db/schema';
+import { cases, clients, people, transactions, users, type UserRole } from '$lib/server/db/schema';
 import type { SessionUser } from '$lib/server/auth/session';
 import { createCallerFactory, type FieldIssue } from '$lib/server/trpc/t';
 import { appRouter } from '$lib/server/trpc/router';
@@ -115,6 +115,38 @@ export function insertCase(
 			title,
 			titleSearch: normalizeSearchText(title),
 			openedOn: '2026-01-15',
+			...values
+		})
+		.returning()
+		.get();
+}
+
+/**
+ * Inserts a payment row directly, without the router. The defaults are a valid split of
+ * R$ 100,00 at a 30% fee and a 50% partner share, without a consultant, received on
+ * 2026-01-15. Tests that change the gross also pass shares that add up to it.
+ */
+export function insertTransaction(
+	db: Db,
+	values: Partial<typeof transactions.$inferInsert> & {
+		caseId: number;
+		partnerId: number;
+		createdBy: number;
+	}
+): typeof transactions.$inferSelect {
+	return db
+		.insert(transactions)
+		.values({
+			receivedOn: '2026-01-15',
+			valueType: 'provided_amount',
+			grossCents: 10_000,
+			clientCents: 7000,
+			officeCents: 1500,
+			partnerCents: 1500,
+			consultantCents: 0,
+			feeBps: 3000,
+			partnerShareBps: 5000,
+			consultantCommissionBps: 0,
 			...values
 		})
 		.returning()

@@ -7,6 +7,7 @@ import { writeTransaction, type Db } from '$lib/server/db';
 import { cases, CLIENT_KINDS, clients, type Client } from '$lib/server/db/schema';
 
 import { listCasesOfClient } from './case-queries';
+import { sumShares } from './ledger-queries';
 import { conflict, conflictOnUnique, fieldError, notFound } from './errors';
 import {
 	idSchema,
@@ -71,7 +72,11 @@ export const clientsRouter = router({
 
 	get: authedProcedure.input(z.object({ id: idSchema }).strict()).query(({ ctx, input }) => {
 		const client = findClient(ctx.db, input.id);
-		return { ...toClientOutput(client), cases: listCasesOfClient(ctx.db, client.id) };
+		return {
+			...toClientOutput(client),
+			cases: listCasesOfClient(ctx.db, client.id),
+			totals: sumShares(ctx.db, eq(cases.clientId, client.id))
+		};
 	}),
 
 	create: authedProcedure.input(clientFieldsSchema).mutation(({ ctx, input }) => {
