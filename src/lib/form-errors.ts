@@ -92,5 +92,7 @@ function translateIssue(issue: FieldIssue): string {
 function translateTooSmall(issue: FieldIssue): string {
 	const min = String(issue.limit ?? '');
 	if (issue.origin !== 'string') return m.issue_number_too_small({ min });
-	return issue.limit === undefined || issue.limit <= 1 ? m.issue_required() : m.issue_too_short({ min });
+	return issue.limit === undefined || issue.limit <= 1
+		? m.issue_required()
+		: m.issue_too_short({ min });
 }

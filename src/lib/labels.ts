@@ -1,11 +1,11 @@
-import { ACTION_TYPES, type ActionType } from '$lib/domain/split';
+import { ACTION_TYPES, VALUE_TYPES, type ActionType, type ValueType } from '$lib/domain/split';
 import { m } from '$lib/paraglide/messages';
 import type { CaseStatus, ClientKind, PersonRole } from '$lib/server/db/schema';
 
 // Type-only imports from $lib/server are erased at build time, so this module is safe to load
 // in the browser. The lists below repeat the server's enums in display order.
 
-export { ACTION_TYPES };
+export { ACTION_TYPES, VALUE_TYPES };
 
 export const CASE_STATUSES: readonly CaseStatus[] = ['open', 'suspended', 'closed'];
 
@@ -19,6 +19,15 @@ const actionTypeLabels: Record<ActionType, () => string> = {
 	administrative_social_security: m.action_type_administrative_social_security,
 	social_security_back_pay: m.action_type_social_security_back_pay,
 	social_security_rpv_court_order: m.action_type_social_security_rpv_court_order
+};
+
+const valueTypeLabels: Record<ValueType, () => string> = {
+	provided_amount: m.value_type_provided_amount,
+	remaining_amount: m.value_type_remaining_amount,
+	rpv: m.value_type_rpv,
+	court_order: m.value_type_court_order,
+	procedural_costs: m.value_type_procedural_costs,
+	monthly_installment: m.value_type_monthly_installment
 };
 
 const caseStatusLabels: Record<CaseStatus, () => string> = {
@@ -39,6 +48,10 @@ const personRoleLabels: Record<PersonRole, () => string> = {
 
 export function actionTypeLabel(value: ActionType): string {
 	return actionTypeLabels[value]();
+}
+
+export function valueTypeLabel(value: ValueType): string {
+	return valueTypeLabels[value]();
 }
 
 export function caseStatusLabel(value: CaseStatus): string {

@@ -56,8 +56,8 @@ const PT_HEADERS = [
 	'Parte do sócio',
 	'Parte do consultor',
 	'Observações',
-	'Cancelado',
-	'Motivo do cancelamento'
+	'Anulado',
+	'Motivo da anulação'
 ];
 
 const EN_HEADERS = [

@@ -12,12 +12,10 @@ export const idSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 export const limitSchema = z.number().int().min(1).max(100).default(25);
 
 /** A calendar date as YYYY-MM-DD that exists in the calendar. */
-export const isoDateSchema = z
-	.string()
-	.refine(isIsoDate, {
-		message: 'Expected a real calendar date as YYYY-MM-DD.',
-		params: { reason: 'date' }
-	});
+export const isoDateSchema = z.string().refine(isIsoDate, {
+	message: 'Expected a real calendar date as YYYY-MM-DD.',
+	params: { reason: 'date' }
+});
 
 /** Free text that may be left out: undefined, null and blank all become null. */
 export function optionalText(maxLength: number) {

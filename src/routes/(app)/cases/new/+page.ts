@@ -11,14 +11,15 @@ export const load: PageLoad = async (event) => {
 	const api = trpc(event);
 	const clientId = parseIdQuery(event.url, 'clientId');
 
-	const [partners, consultants, client] = await loadOrFail(event.url, () =>
+	const [partners, consultants, client, settings] = await loadOrFail(event.url, () =>
 		Promise.all([
 			api.people.list.query({ role: 'partner' }),
 			api.people.list.query({ role: 'consultant' }),
-			clientId ? findClient(api, clientId) : null
+			clientId ? findClient(api, clientId) : null,
+			api.settings.get.query()
 		])
 	);
-	return { partners, consultants, client, today: todayIso() };
+	return { partners, consultants, client, settings, today: todayIso() };
 };
 
 /**

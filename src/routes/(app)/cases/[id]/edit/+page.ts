@@ -7,8 +7,12 @@ export const load: PageLoad = async (event) => {
 	const id = parseIdParam(event.params.id);
 	const api = trpc(event);
 
-	const [legalCase, people] = await loadOrFail(event.url, () =>
-		Promise.all([api.cases.get.query({ id }), api.people.list.query({ includeInactive: true })])
+	const [legalCase, people, settings] = await loadOrFail(event.url, () =>
+		Promise.all([
+			api.cases.get.query({ id }),
+			api.people.list.query({ includeInactive: true }),
+			api.settings.get.query()
+		])
 	);
 
 	// The server accepts a partner or consultant that is inactive now only if the case already
@@ -19,6 +23,7 @@ export const load: PageLoad = async (event) => {
 	);
 	return {
 		legalCase,
+		settings,
 		partners: selectable.filter((person) => person.role === 'partner'),
 		consultants: selectable.filter((person) => person.role === 'consultant')
 	};
