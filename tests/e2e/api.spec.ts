@@ -8,8 +8,8 @@ import { E2E_USER } from './users';
 const ORIGIN = `http://127.0.0.1:${process.env.E2E_PORT ?? 4173}`;
 
 async function signIn(request: APIRequestContext): Promise<void> {
-	// Accept: text/html asks for the browser form flow (a 303); with */* SvelteKit answers an
-	// action with JSON instead.
+	// Accept: text/html requests the browser form flow, which redirects with 303. With */*
+	// SvelteKit returns the action result as JSON instead.
 	const response = await request.post('/login', {
 		headers: { origin: ORIGIN, accept: 'text/html' },
 		form: { email: E2E_USER.email, password: E2E_USER.password },
@@ -64,7 +64,7 @@ test('mutation that is not JSON is rejected', async ({ request }) => {
 			headers: { origin: ORIGIN, 'content-type': contentType },
 			data: createClientBody('Plain Text Ltda')
 		});
-		// SvelteKit's own form check answers 403 for form types before the app's 415.
+		// SvelteKit's own form check returns 403 for form types before the app can return 415.
 		expect([403, 415]).toContain(response.status());
 	}
 	const list = await request.get('/trpc/clients.list');

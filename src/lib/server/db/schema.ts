@@ -14,8 +14,8 @@ import { ACTION_TYPES, VALUE_TYPES } from '../../domain/split';
 
 export { ACTION_TYPES, VALUE_TYPES };
 
-// Timestamps are ISO 8601 UTC strings (2026-12-04T16:37:25.123Z) so that rows read well in a
-// plain SQLite shell and sort as text; calendar dates are YYYY-MM-DD strings.
+// Timestamps are ISO 8601 UTC strings (2026-12-04T16:37:25.123Z), so rows read well in a plain
+// SQLite shell and sort as text. Calendar dates are YYYY-MM-DD strings.
 const isoNow = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
 export const USER_ROLES = ['admin', 'staff'] as const;
@@ -144,9 +144,9 @@ export const cases = sqliteTable(
 );
 
 /**
- * Payments received on a case, with the split computed when they were recorded. Rows are
- * never updated or deleted except to void them (triggers in the migrations enforce it);
- * a mistaken payment is voided with a reason and recorded again.
+ * Payments received on a case, with the split computed when they were recorded. Triggers in
+ * the ledger migration reject any delete and any update other than voiding a row once, so a
+ * mistaken payment is voided with a reason and recorded again.
  */
 export const transactions = sqliteTable(
 	'transactions',
@@ -168,7 +168,7 @@ export const transactions = sqliteTable(
 		feeBps: integer('fee_bps').notNull(),
 		partnerShareBps: integer('partner_share_bps').notNull(),
 		consultantCommissionBps: integer('consultant_commission_bps').notNull(),
-		// Who received the partner's and consultant's shares, as the case stood at recording.
+		// The partner and consultant paid by this row, as the case stood when it was recorded.
 		partnerId: integer('partner_id')
 			.notNull()
 			.references(() => people.id, { onDelete: 'restrict' }),

@@ -12,12 +12,12 @@ export interface FieldIssue {
 	message: string;
 	/** The limit that a `too_big` or `too_small` issue broke (characters, items or value). */
 	limit?: number;
-	/** What a `too_big` or `too_small` limit measures: `string` length, `number` value, ... */
+	/** Kind of value a `too_big` or `too_small` limit measures: `string` length, `number` value. */
 	origin?: string;
 }
 
 const t = initTRPC.context<Context>().create({
-	// Never put stack traces in responses, whatever NODE_ENV says.
+	// Keeps stack traces out of every response, whatever the value of NODE_ENV.
 	isDev: false,
 	errorFormatter({ shape, error }) {
 		const issues = error.cause instanceof ZodError ? toFieldIssues(error.cause) : null;
@@ -49,7 +49,7 @@ const logCalls = t.middleware(async ({ ctx, path, type, next }) => {
 
 export const publicProcedure = t.procedure.use(logCalls);
 
-/** A procedure for signed-in, enabled users; narrows `ctx.user` to non-null. */
+/** Requires a signed-in, enabled user and narrows `ctx.user` to non-null. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 	if (!ctx.user) {
 		throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
@@ -57,7 +57,7 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 	return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-/** A procedure for administrators only. */
+/** Requires a signed-in administrator. */
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
 	if (ctx.user.role !== 'admin') {
 		throw new TRPCError({ code: 'FORBIDDEN', message: 'Only administrators can do this.' });

@@ -18,7 +18,7 @@ import { idSchema, isoDateSchema, optionalText } from './inputs';
 import { selectTransaction, selectTransactions } from './ledger-queries';
 import { authedProcedure, router } from './t';
 
-/** The most installments one call may create: ten years of monthly payments. */
+/** Maximum installments one call may create: ten years of monthly payments. */
 export const MAX_INSTALLMENTS = 120;
 
 const centsSchema = z
