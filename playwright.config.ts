@@ -27,6 +27,7 @@ const executablePath = systemChromium();
 export default defineConfig({
 	testDir: 'tests/e2e',
 	globalSetup: './tests/e2e/global-setup.ts',
+	globalTeardown: './tests/e2e/global-teardown.ts',
 	fullyParallel: false,
 	workers: 1,
 	forbidOnly: !!process.env.CI,

@@ -79,6 +79,10 @@ function translateIssue(issue: FieldIssue): string {
 			return m.issue_cnj_branch();
 		case 'before_opened':
 			return m.issue_closed_before_opened();
+		case 'after_closed':
+			return m.issue_opened_after_closed();
+		case 'control_characters':
+			return m.issue_control_characters();
 		case 'archived':
 			return m.issue_archived_client();
 		case 'inactive':

@@ -81,6 +81,15 @@ test('batch of eleven calls is rejected', async ({ request }) => {
 	expect((await response.json()).error.message).toContain('at most 10');
 });
 
+test('encoded commas cannot enlarge a batch', async ({ request }) => {
+	await signIn(request);
+	const paths = Array.from({ length: 11 }, () => 'clients.list').join('%2C');
+
+	const response = await request.get(`/trpc/${paths}?batch=1&input={}`);
+
+	expect(response.status()).toBe(400);
+});
+
 test('invalid input names the field without a stack', async ({ request }) => {
 	await signIn(request);
 

@@ -666,7 +666,7 @@ describe('cases.update', () => {
 			api.cases.update({ ...baseInput(), id: created.id, openedOn: '2024-06-02' })
 		);
 
-		expect(issues).toMatchObject([{ field: 'closedOn', code: 'before_opened' }]);
+		expect(issues).toMatchObject([{ field: 'openedOn', code: 'after_closed' }]);
 	});
 
 	it('rejects invalid CNJ', async () => {

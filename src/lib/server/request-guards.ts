@@ -17,7 +17,13 @@ export interface Rejection {
 export function checkRequest(request: Request, url: URL, trpcPrefix: string): Rejection | null {
 	const isTrpc = url.pathname.startsWith(`${trpcPrefix}/`);
 	if (isTrpc) {
-		const calls = url.pathname.slice(trpcPrefix.length + 1).split(',').length;
+		// tRPC decodes the path before splitting it on commas, so count the decoded commas:
+		// `%2C` must not smuggle extra calls past the limit.
+		const paths = decodePath(url.pathname.slice(trpcPrefix.length + 1));
+		if (paths === null) {
+			return { status: 400, message: 'The tRPC path is not valid percent-encoding.' };
+		}
+		const calls = paths.split(',').length;
 		if (calls > MAX_BATCH_CALLS) {
 			return {
 				status: 400,
@@ -45,4 +51,12 @@ export function checkRequest(request: Request, url: URL, trpcPrefix: string): Re
 		};
 	}
 	return null;
+}
+
+function decodePath(path: string): string | null {
+	try {
+		return decodeURIComponent(path);
+	} catch {
+		return null;
+	}
 }

@@ -135,7 +135,7 @@ export const casesRouter = router({
 				writeTransaction(ctx.db, (tx) => {
 					const current = findCase(tx, id);
 					checkReferences(tx, fields, current);
-					checkStatusDates(current.status, fields.openedOn, current.closedOn);
+					checkOpenedBeforeClosed(fields.openedOn, current.closedOn);
 					assertCnjFree(tx, cnjNumber, id);
 					const agreement = resolveAgreement(tx, fields, current);
 					tx.update(cases)
@@ -257,6 +257,17 @@ function checkStatusDates(
 		);
 	}
 	return closedOn;
+}
+
+// The edit form has no closing date, so a conflict is reported on the opening date it changed.
+function checkOpenedBeforeClosed(openedOn: string, closedOn: string | null): void {
+	if (closedOn !== null && openedOn > closedOn) {
+		throw fieldError(
+			'openedOn',
+			'after_closed',
+			`The opening date ${openedOn} is after the closing date ${closedOn}.`
+		);
+	}
 }
 
 interface CaseReferences {

@@ -17,23 +17,43 @@ export const isoDateSchema = z.string().refine(isIsoDate, {
 	params: { reason: 'date' }
 });
 
+// Control characters (NUL, BEL, ESC, ...) end up raw in CSV exports and terminals, so text
+// fields reject them. Free text keeps tab and line breaks; names and titles are one line.
+const CONTROL_CHARACTERS = /[\p{Cc}]/u;
+const CONTROL_CHARACTERS_EXCEPT_WHITESPACE = /[^\P{Cc}\t\n\r]/u;
+// Text made only of spaces and invisible format characters (zero-width space, direction
+// marks) shows as blank, so it does not count as a value.
+const VISIBLE_CHARACTER = /[^\s\p{Cf}]/u;
+
 /** Free text that may be left out: undefined, null and blank all become null. */
 export function optionalText(maxLength: number) {
 	return z
 		.string()
 		.trim()
 		.max(maxLength, { message: `Must be at most ${maxLength} characters.` })
+		.refine((value) => !CONTROL_CHARACTERS_EXCEPT_WHITESPACE.test(value), {
+			message: 'Must not contain control characters.',
+			params: { reason: 'control_characters' }
+		})
 		.nullish()
-		.transform((value) => (value ? value : null));
+		.transform((value) => (value && VISIBLE_CHARACTER.test(value) ? value : null));
 }
 
-/** Required single-line text, trimmed. */
+/** Required single-line text, trimmed, with at least one visible character. */
 export function requiredText(maxLength: number) {
 	return z
 		.string()
 		.trim()
 		.min(1, { message: 'Required.' })
-		.max(maxLength, { message: `Must be at most ${maxLength} characters.` });
+		.max(maxLength, { message: `Must be at most ${maxLength} characters.` })
+		.refine((value) => !CONTROL_CHARACTERS.test(value), {
+			message: 'Must be one line without control characters.',
+			params: { reason: 'control_characters' }
+		})
+		.refine((value) => value === '' || VISIBLE_CHARACTER.test(value), {
+			message: 'Required: invisible characters alone are not a value.',
+			params: { reason: 'required' }
+		});
 }
 
 /** An optional email address, stored lower-cased; blank becomes null. */

@@ -9,9 +9,10 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 }
 
 /** A cursor input that decodes to a `[text, id]` key or fails validation on the field. */
+// A name of 200 characters of four UTF-8 bytes each encodes to about 1100 characters.
 export const textIdCursorSchema = z
 	.string()
-	.max(1000)
+	.max(4096)
 	.optional()
 	.transform((value, ctx) => {
 		if (value === undefined) return undefined;
