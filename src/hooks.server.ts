@@ -1,4 +1,9 @@
-import { type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
+import {
+	error as httpError,
+	type Handle,
+	type HandleServerError,
+	type ServerInit
+} from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { createTRPCHandle } from 'trpc-sveltekit';
 
@@ -7,8 +12,10 @@ import { log } from '$lib/server/log';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { checkRequest } from '$lib/server/request-guards';
 import { getAppDb, startApp } from '$lib/server/runtime';
+import { STORAGE_UNAVAILABLE_MESSAGE, storageFailureCode } from '$lib/server/storage-errors';
 import { createContext } from '$lib/server/trpc/context';
 import { appRouter } from '$lib/server/trpc/router';
+import { StorageUnavailableError } from '$lib/server/trpc/t';
 import { sessionCookieOptions } from '$lib/server/auth/cookie';
 
 const TRPC_PREFIX = '/trpc';
@@ -16,7 +23,14 @@ const TRPC_PREFIX = '/trpc';
 const PUBLIC_PATHS = new Set(['/login', '/healthz']);
 
 export const init: ServerInit = () => {
-	startApp();
+	try {
+		startApp();
+	} catch (error) {
+		// One readable line for the operator (bad DATABASE_PATH, a migration that failed, ...)
+		// instead of an unhandled rejection with a stack trace.
+		log.fatal({ reason: error instanceof Error ? error.message : String(error) }, 'start failed');
+		process.exit(1);
+	}
 };
 
 const handleRequestLog: Handle = async ({ event, resolve }) => {
@@ -48,6 +62,22 @@ const handleRequestGuards: Handle = ({ event, resolve }) => {
 		status: rejection.status,
 		headers: { 'content-type': 'application/json' }
 	});
+};
+
+// A hook that writes, such as handleSession when it extends a session, fails on a full or
+// read-only disk. SvelteKit would respond with 500, so this hook responds with 503 and the
+// storage message. Errors inside load functions and form actions do not pass through here, so
+// handleError covers those.
+const handleStorageFailures: Handle = async ({ event, resolve }) => {
+	try {
+		return await resolve(event);
+	} catch (cause) {
+		const sqliteCode = storageFailureCode(cause);
+		if (!sqliteCode) throw cause;
+
+		event.locals.log.error({ path: event.url.pathname, sqliteCode }, 'database storage failed');
+		httpError(503, { message: STORAGE_UNAVAILABLE_MESSAGE, id: event.locals.requestId });
+	}
 };
 
 const handleLocale: Handle = ({ event, resolve }) =>
@@ -87,6 +117,8 @@ const handleTrpc = createTRPCHandle({
 	createContext,
 	onError({ error, path, ctx }) {
 		if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+		// Procedures log their storage failures with the SQLite code and without the stack.
+		if (error instanceof StorageUnavailableError) return;
 		ctx?.log.error({ err: error.cause ?? error, path }, 'trpc call crashed');
 	}
 });
@@ -102,6 +134,7 @@ const handleSignedOutRedirect: Handle = ({ event, resolve }) => {
 export const handle = sequence(
 	handleRequestLog,
 	handleRequestGuards,
+	handleStorageFailures,
 	handleLocale,
 	handleSession,
 	handleTrpc,
@@ -111,6 +144,23 @@ export const handle = sequence(
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	const id = event.locals.requestId ?? crypto.randomUUID();
 	if (status === 404) return { message, id };
+
+	// A 4xx here is a request SvelteKit itself rejected, e.g. a body over BODY_SIZE_LIMIT (413):
+	// its message is meant for the client and there is no stack worth logging.
+	if (status < 500) {
+		(event.locals.log ?? log).warn({ path: event.url.pathname, status }, message);
+		return { message, id };
+	}
+
+	// SvelteKit has already chosen the status (500) for this error, so only the message changes.
+	const sqliteCode = storageFailureCode(error);
+	if (sqliteCode) {
+		(event.locals.log ?? log).error(
+			{ path: event.url.pathname, status, sqliteCode },
+			'database storage failed'
+		);
+		return { message: STORAGE_UNAVAILABLE_MESSAGE, id };
+	}
 
 	(event.locals.log ?? log).error(
 		{ err: error, path: event.url.pathname, status },

@@ -37,6 +37,9 @@ export function toFormErrors(error: unknown): FormErrors {
 			return { fields: {}, form: m.error_forbidden() };
 		case 'NOT_FOUND':
 			return { fields: {}, form: m.error_not_found_record() };
+		// Sent with HTTP 503 when the disk under the database is full or read-only.
+		case 'STORAGE_UNAVAILABLE':
+			return { fields: {}, form: m.error_storage_unavailable() };
 		case 'CONFLICT':
 			// The server's conflict message names the record in the way, e.g. the client that
 			// already has a document; it is English and is shown as sent.

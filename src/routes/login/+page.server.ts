@@ -1,10 +1,12 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 
 import { safeRedirectTarget } from '$lib/redirect-target';
 import { authenticate } from '$lib/server/auth/sign-in';
 import { sessionCookieOptions } from '$lib/server/auth/cookie';
 import { createSession, SESSION_COOKIE } from '$lib/server/auth/session';
+import type { Db } from '$lib/server/db';
 import { getAppDb } from '$lib/server/runtime';
+import { STORAGE_UNAVAILABLE_MESSAGE, storageFailureCode } from '$lib/server/storage-errors';
 
 import type { Actions, PageServerLoad } from './$types';
 
@@ -36,7 +38,7 @@ export const actions: Actions = {
 		}
 
 		// A new session at every sign-in, so a token planted before it is never promoted.
-		const session = createSession(db, user.id);
+		const session = createSessionOrReject(db, user.id, locals);
 		cookies.set(SESSION_COOKIE, session.token, {
 			...sessionCookieOptions(url),
 			expires: new Date(session.expiresAt)
@@ -45,3 +47,21 @@ export const actions: Actions = {
 		redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
 	}
 };
+
+// Inserting the session row is the only write of a sign-in. On a full or read-only disk it
+// fails, and the response is 503 with the storage message instead of a 500.
+function createSessionOrReject(
+	db: Db,
+	userId: number,
+	locals: App.Locals
+): ReturnType<typeof createSession> {
+	try {
+		return createSession(db, userId);
+	} catch (cause) {
+		const sqliteCode = storageFailureCode(cause);
+		if (!sqliteCode) throw cause;
+
+		locals.log.error({ userId, sqliteCode }, 'sign-in failed: database storage failed');
+		error(503, { message: STORAGE_UNAVAILABLE_MESSAGE, id: locals.requestId });
+	}
+}

@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 
 import type { Db } from '../db';
 import { sessions, users, type User } from '../db/schema';
+import { storageFailureCode } from '../storage-errors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A session lives this long after its last renewal. */
@@ -81,10 +82,10 @@ export function validateSessionToken(
 	if (row.user.disabledAt !== null) return null;
 
 	let expiresAt = row.session.expiresAt;
-	const renewed = expiresAt - now < SESSION_RENEW_WITHIN_MS;
-	if (renewed) {
-		expiresAt = now + SESSION_LIFETIME_MS;
-		db.update(sessions).set({ expiresAt }).where(eq(sessions.id, row.session.id)).run();
+	let renewed = false;
+	if (expiresAt - now < SESSION_RENEW_WITHIN_MS) {
+		renewed = renewSession(db, row.session.id, now + SESSION_LIFETIME_MS);
+		if (renewed) expiresAt = now + SESSION_LIFETIME_MS;
 	}
 
 	const { id, email, name, role } = row.user;
@@ -92,6 +93,20 @@ export function validateSessionToken(
 		session: { id: row.session.id, userId: row.session.userId, expiresAt, renewed },
 		user: { id, email, name, role }
 	};
+}
+
+/**
+ * Extends a session and returns whether it was written. On a full or read-only disk the
+ * session keeps its old expiry, which is at least 15 days away, so reading pages still works.
+ */
+function renewSession(db: Db, sessionId: string, expiresAt: number): boolean {
+	try {
+		db.update(sessions).set({ expiresAt }).where(eq(sessions.id, sessionId)).run();
+		return true;
+	} catch (error) {
+		if (storageFailureCode(error) === null) throw error;
+		return false;
+	}
 }
 
 /** Deletes one session, for sign-out. */

@@ -1,6 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 
+import { STORAGE_UNAVAILABLE_MESSAGE, storageFailureCode } from '$lib/server/storage-errors';
+
 import type { Context } from './context';
 
 /** One field's validation problem, as forms show it next to the field. */
@@ -16,12 +18,28 @@ export interface FieldIssue {
 	origin?: string;
 }
 
+/**
+ * The `data.code` of a response to a call that failed because the database cannot be written
+ * (disk full, read-only or failing volume). Such responses have HTTP status 503.
+ */
+export const STORAGE_UNAVAILABLE = 'STORAGE_UNAVAILABLE';
+
 const t = initTRPC.context<Context>().create({
 	// Keeps stack traces out of every response, whatever the value of NODE_ENV.
 	isDev: false,
 	errorFormatter({ shape, error }) {
 		const issues = error.cause instanceof ZodError ? toFieldIssues(error.cause) : null;
 		const { stack: _stack, ...data } = shape.data;
+		// tRPC 10 has no code for HTTP 503, and its HTTP handler takes the response status from
+		// `data.httpStatus`. This also covers a storage failure outside any procedure, such as
+		// opening the database while building the context.
+		if (storageFailureCode(error.cause)) {
+			return {
+				...shape,
+				message: STORAGE_UNAVAILABLE_MESSAGE,
+				data: { ...data, code: STORAGE_UNAVAILABLE, httpStatus: 503, issues: null }
+			};
+		}
 		return {
 			...shape,
 			message: issues ? describeIssues(issues) : shape.message,
@@ -47,7 +65,33 @@ const logCalls = t.middleware(async ({ ctx, path, type, next }) => {
 	return result;
 });
 
-export const publicProcedure = t.procedure.use(logCalls);
+/**
+ * The error a procedure ends with when SQLite reports failing storage. Its cause is the
+ * SqliteError, which the error formatter reads to set HTTP status 503.
+ */
+export class StorageUnavailableError extends TRPCError {
+	constructor(cause: unknown) {
+		super({ code: 'INTERNAL_SERVER_ERROR', message: STORAGE_UNAVAILABLE_MESSAGE, cause });
+	}
+}
+
+// Logs the failure once, with the SQLite code but never the SQL or its parameters, and replaces
+// SQLite's own message with one that states what happened to the user's input.
+const mapStorageFailures = t.middleware(async ({ ctx, path, type, next }) => {
+	const result = await next();
+	if (result.ok) return result;
+
+	const sqliteCode = storageFailureCode(result.error.cause);
+	if (!sqliteCode) return result;
+
+	ctx.log.error(
+		{ requestId: ctx.requestId, userId: ctx.user?.id, path, type, sqliteCode },
+		'database storage failed; nothing was written'
+	);
+	throw new StorageUnavailableError(result.error.cause);
+});
+
+export const publicProcedure = t.procedure.use(logCalls).use(mapStorageFailures);
 
 /** Requires a signed-in, enabled user and narrows `ctx.user` to non-null. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -1,0 +1,108 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { createSession, SESSION_LIFETIME_MS, validateSessionToken } from '$lib/server/auth/session';
+import { sessions, users } from '$lib/server/db/schema';
+
+import { createTestDb, insertUser, type TestDb } from '../helpers/test-db';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const NOW = Date.UTC(2026, 11, 4, 12);
+
+let t: TestDb;
+beforeEach(() => (t = createTestDb()));
+afterEach(() => t.close());
+
+describe('sessions', () => {
+	it('validates a fresh token', () => {
+		const user = insertUser(t.db);
+		const { token, expiresAt } = createSession(t.db, user.id, NOW);
+
+		const result = validateSessionToken(t.db, token, NOW + 1000);
+
+		expect(expiresAt).toBe(NOW + SESSION_LIFETIME_MS);
+		expect(result?.user.id).toBe(user.id);
+		expect(result?.session.renewed).toBe(false);
+	});
+
+	it('stores only a hash of the secret', () => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+		const [id, secret] = token.split('.') as [string, string];
+
+		const row = t.db.select().from(sessions).where(eq(sessions.id, id)).get();
+		const stored = JSON.stringify(t.db.$client.prepare('SELECT * FROM sessions').all());
+
+		expect(row?.secretHash).toHaveLength(32);
+		expect(stored).not.toContain(secret);
+	});
+
+	it.each([
+		['wrong secret', (token: string) => token.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'))],
+		['missing secret', (token: string) => token.split('.')[0]!],
+		['upper case', (token: string) => token.toUpperCase()],
+		['empty', () => '']
+	])('rejects %s', (_label, alter) => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+
+		expect(validateSessionToken(t.db, alter(token), NOW)).toBeNull();
+	});
+
+	it('deletes an expired session', () => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+
+		const result = validateSessionToken(t.db, token, NOW + SESSION_LIFETIME_MS);
+
+		expect(result).toBeNull();
+		expect(t.db.select().from(sessions).all()).toHaveLength(0);
+	});
+
+	it('renews in the last fifteen days', () => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+		const later = NOW + 16 * DAY_MS;
+
+		const result = validateSessionToken(t.db, token, later);
+
+		expect(result?.session.renewed).toBe(true);
+		expect(result?.session.expiresAt).toBe(later + SESSION_LIFETIME_MS);
+		expect(t.db.select().from(sessions).get()?.expiresAt).toBe(later + SESSION_LIFETIME_MS);
+	});
+
+	it('does not renew in the first fifteen days', () => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+
+		const result = validateSessionToken(t.db, token, NOW + 14 * DAY_MS);
+
+		expect(result?.session.renewed).toBe(false);
+		expect(result?.session.expiresAt).toBe(NOW + SESSION_LIFETIME_MS);
+	});
+
+	it('rejects a disabled user at once', () => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+		t.db
+			.update(users)
+			.set({ disabledAt: new Date(NOW).toISOString() })
+			.where(eq(users.id, user.id))
+			.run();
+
+		expect(validateSessionToken(t.db, token, NOW + 1000)).toBeNull();
+	});
+
+	it('keeps the session when renewal cannot be written', () => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+		t.db.$client.pragma('query_only = ON');
+
+		const result = validateSessionToken(t.db, token, NOW + 16 * DAY_MS);
+
+		expect(result?.user.id).toBe(user.id);
+		expect(result?.session.renewed).toBe(false);
+		expect(result?.session.expiresAt).toBe(NOW + SESSION_LIFETIME_MS);
+		t.db.$client.pragma('query_only = OFF');
+	});
+});
