@@ -1,5 +1,6 @@
 /**
- * `pnpm admin <command>`: the command-line tool that creates and manages user accounts.
+ * `pnpm admin <command>`: the command-line tool that creates and manages user accounts and
+ * backs up and restores the database.
  * Run `pnpm admin help` for the commands. Exit codes: 0 success, 1 failure with nothing
  * changed, 2 invalid command line, 130 cancelled prompt.
  */
@@ -36,7 +37,7 @@ async function main(args: string[]): Promise<number> {
 		}
 
 		const command = findCommand(commandName);
-		const options = parseCommandOptions(commandName, command, commandArgs);
+		const { options, positionals } = parseCommandOptions(commandName, command, commandArgs);
 		if (options.help === true) {
 			process.stdout.write(HELP_TEXT);
 			return 0;
@@ -47,7 +48,7 @@ async function main(args: string[]): Promise<number> {
 			db ??= openDatabase(env.DATABASE_PATH, { migrationsDir: env.MIGRATIONS_DIR });
 			return db;
 		};
-		await command.run({ options, database });
+		await command.run({ options, positionals, database });
 		return 0;
 	} catch (error) {
 		return reportError(error);
@@ -69,16 +70,22 @@ function findCommand(name: string): Command {
 }
 
 /**
- * Parses the options of one command strictly: unknown options, positional arguments, missing
- * values and repeated options are usage errors. Every command also accepts --help and -h.
+ * Parses the options of one command strictly: unknown options, positional arguments beyond the
+ * command's `positionals`, missing values and repeated options are usage errors. Every command
+ * also accepts --help and -h.
  */
-function parseCommandOptions(commandName: string, command: Command, args: string[]): OptionValues {
+function parseCommandOptions(
+	commandName: string,
+	command: Command,
+	args: string[]
+): { options: OptionValues; positionals: string[] } {
 	rejectPasswordArgument(args);
 
 	const options = { ...command.options, help: { type: 'boolean', short: 'h' } } as const;
+	const allowPositionals = command.positionals !== undefined;
 	let parsed;
 	try {
-		parsed = parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });
+		parsed = parseArgs({ args, options, strict: true, allowPositionals, tokens: true });
 	} catch (error) {
 		throw toUsageError(commandName, error);
 	}
@@ -91,7 +98,22 @@ function parseCommandOptions(commandName: string, command: Command, args: string
 		}
 		seen.add(token.name);
 	}
-	return parsed.values as OptionValues;
+
+	const values = parsed.values as OptionValues;
+	if (values.help !== true) checkPositionals(commandName, command, parsed.positionals);
+	return { options: values, positionals: parsed.positionals };
+}
+
+function checkPositionals(commandName: string, command: Command, positionals: string[]): void {
+	const { names = [], required = 0 } = command.positionals ?? {};
+	if (positionals.length < required) {
+		throw new UsageError(
+			`Missing required argument ${names[positionals.length]} for ${commandName}.`
+		);
+	}
+	if (positionals.length > names.length) {
+		throw new UsageError(`Unexpected argument "${positionals[names.length]}" for ${commandName}.`);
+	}
 }
 
 function rejectPasswordArgument(args: string[]): void {

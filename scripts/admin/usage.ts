@@ -26,7 +26,8 @@ export const HELP_HINT = 'Run "pnpm admin help" to see the commands and their op
 
 export const HELP_TEXT = `Usage: pnpm admin <command> [options]
 
-Manages the users of Case Ledger. The app has no sign-up page, so accounts are created here.
+Manages the users of Case Ledger and backs up and restores its database. The app has no
+sign-up page, so accounts are created here.
 
 Commands:
   add-user --email EMAIL --name NAME [--role admin|staff] [--password-stdin]
@@ -40,6 +41,15 @@ Commands:
       Block sign-in for a user and end all sessions of that user.
   enable-user --email EMAIL
       Allow a disabled user to sign in again.
+  backup [FILE]
+      Copy the database to FILE while the app keeps running, check the copy with
+      integrity_check and foreign_key_check, and print its size and row counts. FILE
+      defaults to backups/case-ledger-<UTC time>.db in the database's folder and must
+      not exist yet.
+  restore FILE
+      Replace the database with a copy of FILE. FILE is checked first (integrity,
+      foreign keys, the app's tables). Refused while the app is running with the database.
+      The replaced database is kept as backups/replaced-<UTC time>.db.
   help
       Show this help. "--help" or "-h" after any command does the same.
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 
+import { migrateSafely, type MigrationReport } from './safe-migrate';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -24,11 +24,14 @@ const REQUIRED_PRAGMAS: ReadonlyArray<{ name: string; set: string; expected: str
 export interface OpenOptions {
 	/** Folder of drizzle-kit migrations to apply; omit to open without migrating. */
 	migrationsDir?: string;
+	/** Called after pending migrations were applied, with their tags and the backup taken first. */
+	onMigrated?: (report: MigrationReport) => void;
 }
 
 /**
  * Opens (creating if needed) the SQLite file at `filePath`, applies the required pragmas and
  * throws if any of them did not take effect, then applies pending migrations.
+ * `migrateSafely` backs up first and rolls back migrations that lose rows or money.
  * The app and the admin CLI both open the database through here.
  */
 export function openDatabase(filePath: string, options: OpenOptions = {}): Db {
@@ -39,7 +42,8 @@ export function openDatabase(filePath: string, options: OpenOptions = {}): Db {
 		applyPragmas(sqlite);
 		const db = drizzle(sqlite, { schema });
 		if (options.migrationsDir) {
-			migrate(db, { migrationsFolder: options.migrationsDir });
+			const report = migrateSafely(sqlite, options.migrationsDir);
+			if (report.applied.length > 0) options.onMigrated?.(report);
 		}
 		return db;
 	} catch (error) {
