@@ -210,6 +210,27 @@ export const transactions = sqliteTable(
 );
 
 /**
+ * Client-generated keys of payment requests, so that a request retried after a lost response
+ * returns the payments it recorded the first time instead of recording them again. A key row
+ * is written in the same transaction as its payments, so either both exist or neither does. Rows are kept, like the payments they point to.
+ */
+export const idempotencyKeys = sqliteTable('idempotency_keys', {
+	// 16 to 100 characters of [A-Za-z0-9_-], such as a UUID.
+	key: text('key').primaryKey(),
+	userId: integer('user_id')
+		.notNull()
+		.references(() => users.id, { onDelete: 'restrict' }),
+	// tRPC path of the mutation, such as `transactions.create`.
+	procedure: text('procedure').notNull(),
+	// SHA-256 (hex) of the canonical JSON of the validated input without the key, so that a
+	// reuse of the key for a different payment is detected.
+	requestHash: text('request_hash').notNull(),
+	// JSON array of the ids of the transactions rows the request created, in insertion order.
+	transactionIds: text('transaction_ids').notNull(),
+	createdAt: text('created_at').notNull().default(isoNow)
+});
+
+/**
  * Office-wide settings, one row with id 1. The fee defaults apply to cases created after they
  * change; existing cases keep their own agreement.
  */
@@ -235,3 +256,4 @@ export type Session = typeof sessions.$inferSelect;
 export type Client = typeof clients.$inferSelect;
 export type Person = typeof people.$inferSelect;
 export type Case = typeof cases.$inferSelect;
+export type IdempotencyKey = typeof idempotencyKeys.$inferSelect;

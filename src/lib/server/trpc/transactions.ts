@@ -1,4 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+
+import { eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { addMonthsClamped } from '$lib/domain/dates';
@@ -11,7 +13,7 @@ import {
 	type ValueType
 } from '$lib/domain/split';
 import { writeTransaction, type Db } from '$lib/server/db';
-import { cases, transactions, type Case } from '$lib/server/db/schema';
+import { cases, idempotencyKeys, transactions, type Case } from '$lib/server/db/schema';
 
 import { conflict, fieldError, notFound } from './errors';
 import { idSchema, isoDateSchema, optionalText } from './inputs';
@@ -27,12 +29,27 @@ const centsSchema = z
 	.min(1, { message: 'Must be at least 1 cent.' })
 	.max(MAX_GROSS_CENTS, { message: 'Must be at most R$ 100.000.000.000,00.' });
 
+/**
+ * Optional client-generated key that makes a create request safe to retry: a repeat with the
+ * same key and input returns the payments of the first request without recording new ones.
+ */
+const idempotencyKeySchema = z
+	.string()
+	.regex(/^[A-Za-z0-9_-]{16,100}$/, {
+		message: 'Must be 16 to 100 characters of letters, digits, "-" and "_", such as a UUID.'
+	})
+	.optional();
+
 const previewInput = z
 	.object({ caseId: idSchema, valueType: z.enum(VALUE_TYPES), grossCents: centsSchema })
 	.strict();
 
 const createInput = previewInput
-	.extend({ receivedOn: isoDateSchema, notes: optionalText(2000) })
+	.extend({
+		receivedOn: isoDateSchema,
+		notes: optionalText(2000),
+		idempotencyKey: idempotencyKeySchema
+	})
 	.strict();
 
 const installmentsInput = z
@@ -45,7 +62,8 @@ const installmentsInput = z
 			.min(1, { message: 'Must be at least 1.' })
 			.max(MAX_INSTALLMENTS, { message: `Must be at most ${MAX_INSTALLMENTS}.` }),
 		amountCents: centsSchema,
-		notes: optionalText(2000)
+		notes: optionalText(2000),
+		idempotencyKey: idempotencyKeySchema
 	})
 	.strict();
 
@@ -70,48 +88,75 @@ export const transactionsRouter = router({
 	}),
 
 	create: authedProcedure.input(createInput).mutation(({ ctx, input }) => {
-		const id = writeTransaction(ctx.db, (tx) => {
-			const legalCase = findCase(tx, input.caseId);
-			const split = computeSplit(legalCase, input.valueType, input.grossCents, 'valueType');
-			return insertPayment(tx, legalCase, split, {
-				receivedOn: input.receivedOn,
-				valueType: input.valueType,
-				grossCents: input.grossCents,
-				notes: input.notes,
-				createdBy: ctx.user.id
-			});
-		});
+		const request = keyedRequest('transactions.create', input);
+		const outcome = writeTransaction(ctx.db, (tx) =>
+			recordOnce(tx, request, ctx.user.id, () => {
+				const legalCase = findCase(tx, input.caseId);
+				const split = computeSplit(legalCase, input.valueType, input.grossCents, 'valueType');
+				const id = insertPayment(tx, legalCase, split, {
+					receivedOn: input.receivedOn,
+					valueType: input.valueType,
+					grossCents: input.grossCents,
+					notes: input.notes,
+					createdBy: ctx.user.id
+				});
+				return [id];
+			})
+		);
+		const id = outcome.ids[0]!;
+
 		ctx.log.info(
-			{ transactionId: id, caseId: input.caseId, userId: ctx.user.id },
-			'payment recorded'
+			{
+				transactionId: id,
+				caseId: input.caseId,
+				userId: ctx.user.id,
+				idempotencyKey: request?.key
+			},
+			outcome.replayed
+				? 'payment request repeated; returned the recorded payment'
+				: 'payment recorded'
 		);
 		return selectTransaction(ctx.db, id)!;
 	}),
 
 	createInstallments: authedProcedure.input(installmentsInput).mutation(({ ctx, input }) => {
+		const request = keyedRequest('transactions.createInstallments', input);
 		const dates = installmentDates(input.firstReceivedOn, input.count);
 		const group = crypto.randomUUID();
-		const ids = writeTransaction(ctx.db, (tx) => {
-			const legalCase = findCase(tx, input.caseId);
-			const split = computeSplit(legalCase, 'monthly_installment', input.amountCents, 'caseId');
-			return dates.map((receivedOn, index) =>
-				insertPayment(tx, legalCase, split, {
-					receivedOn,
-					valueType: 'monthly_installment',
-					grossCents: input.amountCents,
-					notes: input.notes,
-					createdBy: ctx.user.id,
-					installmentGroup: group,
-					installmentNumber: index + 1,
-					installmentCount: input.count
-				})
-			);
-		});
-		ctx.log.info(
-			{ caseId: input.caseId, userId: ctx.user.id, count: ids.length, installmentGroup: group },
-			'installments recorded'
+		const outcome = writeTransaction(ctx.db, (tx) =>
+			recordOnce(tx, request, ctx.user.id, () => {
+				const legalCase = findCase(tx, input.caseId);
+				const split = computeSplit(legalCase, 'monthly_installment', input.amountCents, 'caseId');
+				return dates.map((receivedOn, index) =>
+					insertPayment(tx, legalCase, split, {
+						receivedOn,
+						valueType: 'monthly_installment',
+						grossCents: input.amountCents,
+						notes: input.notes,
+						createdBy: ctx.user.id,
+						installmentGroup: group,
+						installmentNumber: index + 1,
+						installmentCount: input.count
+					})
+				);
+			})
 		);
-		return selectTransactions(ctx.db, eq(transactions.installmentGroup, group)).reverse();
+
+		ctx.log.info(
+			{
+				caseId: input.caseId,
+				userId: ctx.user.id,
+				count: outcome.ids.length,
+				// A repeated request returns the rows of the first one, not this call's group.
+				installmentGroup: outcome.replayed ? undefined : group,
+				idempotencyKey: request?.key
+			},
+			outcome.replayed
+				? 'installments request repeated; returned the recorded installments'
+				: 'installments recorded'
+		);
+		// Ordered by date and id, so installment 1 comes first.
+		return selectTransactions(ctx.db, inArray(transactions.id, outcome.ids)).reverse();
 	}),
 
 	void: authedProcedure.input(voidInput).mutation(({ ctx, input }) => {
@@ -156,6 +201,94 @@ function installmentDates(first: string, count: number): string[] {
 		}
 	}
 	return dates;
+}
+
+/** An idempotency key with the procedure and input it was sent with. */
+interface KeyedRequest {
+	key: string;
+	/** tRPC path of the mutation, such as `transactions.create`. */
+	procedure: string;
+	/** SHA-256 (hex) of the canonical JSON of the validated input without the key. */
+	requestHash: string;
+}
+
+/** Returns the key and fingerprint of a create request, or null when it carries no key. */
+function keyedRequest(
+	procedure: string,
+	input: { idempotencyKey?: string | undefined }
+): KeyedRequest | null {
+	const { idempotencyKey, ...request } = input;
+	if (idempotencyKey === undefined) return null;
+
+	const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
+	return { key: idempotencyKey, procedure, requestHash };
+}
+
+/** JSON with object keys sorted at every level, so equal inputs give equal text. */
+function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+	if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+
+	// JSON.stringify leaves out undefined members too, so an absent field hashes the same.
+	const members = Object.entries(value)
+		.filter(([, item]) => item !== undefined)
+		// Keys of one object are distinct, so no two compare equal.
+		.sort(([a], [b]) => (a < b ? -1 : 1))
+		.map(([name, item]) => `${JSON.stringify(name)}:${canonicalJson(item)}`);
+	return `{${members.join(',')}}`;
+}
+
+interface RecordOutcome {
+	/** Ids of the transactions rows of the request, in insertion order. */
+	ids: number[];
+	/** True when the key was seen before and `ids` are the rows its first request created. */
+	replayed: boolean;
+}
+
+/**
+ * Runs `write` inside the caller's write transaction and stores the key with the ids it
+ * returns, or returns the ids stored for the key without writing when the same user sent the
+ * same request with it before. Throws CONFLICT when the key was stored for another user,
+ * procedure or input. Without a key it only runs `write`.
+ */
+function recordOnce(
+	tx: Db,
+	request: KeyedRequest | null,
+	userId: number,
+	write: () => number[]
+): RecordOutcome {
+	if (!request) return { ids: write(), replayed: false };
+
+	const stored = tx
+		.select()
+		.from(idempotencyKeys)
+		.where(eq(idempotencyKeys.key, request.key))
+		.get();
+	if (stored) {
+		const sameRequest =
+			stored.userId === userId &&
+			stored.procedure === request.procedure &&
+			stored.requestHash === request.requestHash;
+		if (!sameRequest) {
+			throw conflict(
+				`Idempotency key ${request.key} was already used for another request. ` +
+					'Send a new key with each new payment.'
+			);
+		}
+		return { ids: JSON.parse(stored.transactionIds) as number[], replayed: true };
+	}
+
+	const ids = write();
+	tx.insert(idempotencyKeys)
+		.values({
+			key: request.key,
+			userId,
+			procedure: request.procedure,
+			requestHash: request.requestHash,
+			transactionIds: JSON.stringify(ids)
+		})
+		.run();
+	return { ids, replayed: false };
 }
 
 function findCase(db: Db, id: number): Case {
