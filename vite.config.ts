@@ -18,8 +18,14 @@ export default defineConfig({
 	server: { port: 3000 },
 	preview: { port: 3000 },
 	test: {
-		include: ['tests/unit/**/*.test.ts', 'tests/router/**/*.test.ts', 'tests/cli/**/*.test.ts'],
+		// RELIABILITY=1 selects the slow tests that start the built app, kill it and fill disks.
+		include: process.env.RELIABILITY
+			? ['tests/reliability/**/*.test.ts']
+			: ['tests/unit/**/*.test.ts', 'tests/router/**/*.test.ts', 'tests/cli/**/*.test.ts'],
 		environment: 'node',
+		// The reliability files each start the built app and load it; one at a time keeps their
+		// figures comparable on a 2-core machine.
+		fileParallelism: !process.env.RELIABILITY,
 		// Router and CLI tests each open their own SQLite file, so files can run in parallel.
 		testTimeout: 30_000
 	}
