@@ -70,8 +70,8 @@ class Sandbox {
 	}
 
 	/** Runs scripts/admin.ts in a child process with this sandbox's DATABASE_PATH. */
-	admin(args: string[]): Promise<RunResult> {
-		const env = { ...process.env, DATABASE_PATH: this.databasePath, MIGRATIONS_DIR };
+	admin(args: string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+		const env = { ...process.env, DATABASE_PATH: this.databasePath, MIGRATIONS_DIR, ...extraEnv };
 		const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], {
 			cwd: REPO_ROOT,
 			env,
@@ -296,6 +296,25 @@ describe.concurrent('admin restore', () => {
 		expect(hashFile(sandbox.databasePath)).toBe(hashBefore);
 		expect(fs.readFileSync(lockPath, 'utf8')).toBe(lockBefore);
 		expect(sandbox.listFolder('backups')).toEqual([]);
+	});
+
+	it('rejects lock reached through symlink', async ({ expect, onTestFinished }) => {
+		const sandbox = new Sandbox(onTestFinished);
+		const backup = await sandbox.admin(['backup', sandbox.path('good.db')]);
+		expect(backup.status).toBe(0);
+		sandbox.writeLock(process.pid);
+		const link = sandbox.path('link.db');
+		fs.symlinkSync(sandbox.databasePath, link);
+		const hashBefore = hashFile(sandbox.databasePath);
+
+		const result = await sandbox.admin(['restore', sandbox.path('good.db')], {
+			DATABASE_PATH: link
+		});
+
+		expect(result.status).toBe(1);
+		expect(result.stderr).toContain(`The app is running with this database (PID ${process.pid})`);
+		expect(hashFile(sandbox.databasePath)).toBe(hashBefore);
+		expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
 	});
 
 	it('replaces database, keeps old aside', async ({ expect, onTestFinished }) => {

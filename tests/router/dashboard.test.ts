@@ -86,6 +86,13 @@ const ZERO_TOTALS = {
 };
 
 describe('dashboard.summary', () => {
+	it('starts a lone end date at its month', async () => {
+		const summary = await api.dashboard.summary({ to: '2026-11-30' });
+
+		expect(summary.from).toBe('2026-11-01');
+		expect(summary.to).toBe('2026-11-30');
+	});
+
 	it('rejects signed-out user', async () => {
 		const error = await expectFailure(
 			db,

@@ -1104,3 +1104,51 @@ describe('transactions.void', () => {
 		expect(error.message).toBe('Transaction 999 does not exist.');
 	});
 });
+
+describe('void reason text', () => {
+	it.each([
+		['zero-width space', '\u200b', 'required'],
+		['direction marks', '\u200e\u200f', 'required'],
+		['NUL', 'a\u0000b', 'control_characters'],
+		['escape sequence', '\u001b[31mred', 'control_characters']
+	])('rejects %s', async (_label, reason, code) => {
+		const legalCase = await createCase();
+		const payment = await api.transactions.create(paymentInput(legalCase.id));
+
+		const issues = await expectInvalid(db, () => api.transactions.void({ id: payment.id, reason }));
+
+		expect(issues).toMatchObject([{ field: 'reason', code }]);
+	});
+});
+
+describe('ledger capacity', () => {
+	it('rejects a payment past 2^53 cents in total', async () => {
+		const legalCase = await createCase();
+		const maxGross = 10_000_000_000_000;
+		// 900 payments of the maximum make 9 × 10^15 cents, just under 2^53 − 1.
+		db.$client
+			.prepare(
+				`INSERT INTO transactions (case_id, received_on, value_type, gross_cents, client_cents,
+				   office_cents, partner_cents, consultant_cents, fee_bps, partner_share_bps,
+				   consultant_commission_bps, partner_id, created_by)
+				 SELECT ?, '2026-01-01', 'provided_amount', ?, ?, 0, 0, 0, 0, 0, 0, ?, ?
+				 FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 900)
+				       SELECT i FROM n)`
+			)
+			.run(legalCase.id, maxGross, maxGross, partner.id, user.id);
+
+		const issues = await expectInvalid(db, () =>
+			api.transactions.create(paymentInput(legalCase.id, maxGross))
+		);
+
+		expect(issues).toMatchObject([{ field: 'grossCents', code: 'ledger_capacity' }]);
+	});
+
+	it('accepts a payment that still fits', async () => {
+		const legalCase = await createCase();
+
+		const payment = await api.transactions.create(paymentInput(legalCase.id, 10_000_000_000_000));
+
+		expect(payment.grossCents).toBe(10_000_000_000_000);
+	});
+});

@@ -38,7 +38,21 @@ export class AppLockHeldError extends Error {
 
 /** Returns the lock file of a database: `<databasePath>.lock`. */
 export function lockPathFor(databasePath: string): string {
-	return `${databasePath}.lock`;
+	return `${resolveLinks(databasePath)}.lock`;
+}
+
+// Two paths to one file (a symlink, a relative path) must find the same lock.
+function resolveLinks(filePath: string): string {
+	try {
+		return fs.realpathSync(filePath);
+	} catch {
+		const folder = path.dirname(filePath);
+		try {
+			return path.join(fs.realpathSync(folder), path.basename(filePath));
+		} catch {
+			return path.resolve(filePath);
+		}
+	}
 }
 
 /**

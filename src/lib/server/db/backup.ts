@@ -299,6 +299,14 @@ export function moveDatabaseAside(databasePath: string): MovedDatabase | undefin
 	if (!suffixes.some((suffix) => fs.existsSync(databasePath + suffix))) return undefined;
 
 	const checkpointError = fs.existsSync(databasePath) ? foldWal(databasePath) : undefined;
+	// A lock error means another connection has the database open, whatever the lock file
+	// says (for example an app started through another path to the same file).
+	if (checkpointError && /locked|busy/i.test(checkpointError)) {
+		throw new BackupError(
+			`${databasePath} is in use by another process (${checkpointError}). ` +
+				'Stop the app first. Nothing was changed.'
+		);
+	}
 	const target = defaultBackupPath(databasePath, 'replaced');
 	fs.mkdirSync(path.dirname(target), { recursive: true });
 

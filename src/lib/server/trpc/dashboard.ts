@@ -26,7 +26,8 @@ export const dashboardRouter = router({
 		)
 		.query(({ ctx, input }) => {
 			const today = todayIso();
-			const from = input.from ?? `${today.slice(0, 8)}01`;
+			// A lone end date means its own month so far; a lone start date runs to this month's end.
+			const from = input.from ?? `${(input.to ?? today).slice(0, 8)}01`;
 			const to = input.to ?? monthEnd(today);
 			if (from > to) {
 				throw fieldError(

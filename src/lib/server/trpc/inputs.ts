@@ -40,18 +40,18 @@ export function optionalText(maxLength: number) {
 }
 
 /** Required single-line text, trimmed, with at least one visible character. */
-export function requiredText(maxLength: number) {
+export function requiredText(maxLength: number, missingMessage = 'Required.') {
 	return z
 		.string()
 		.trim()
-		.min(1, { message: 'Required.' })
+		.min(1, { message: missingMessage })
 		.max(maxLength, { message: `Must be at most ${maxLength} characters.` })
 		.refine((value) => !CONTROL_CHARACTERS.test(value), {
 			message: 'Must be one line without control characters.',
 			params: { reason: 'control_characters' }
 		})
 		.refine((value) => value === '' || VISIBLE_CHARACTER.test(value), {
-			message: 'Required: invisible characters alone are not a value.',
+			message: `${missingMessage} Invisible characters alone are not a value.`,
 			params: { reason: 'required' }
 		});
 }
