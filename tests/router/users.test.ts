@@ -164,7 +164,7 @@ describe('createUser', () => {
 			case: 'unknown role',
 			input: { role: 'owner' },
 			field: 'role',
-			message: 'Invalid role "owner": expected admin or staff.'
+			message: 'Invalid role "owner": expected admin, staff or viewer.'
 		},
 		{
 			case: 'short password',

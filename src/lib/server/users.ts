@@ -115,14 +115,15 @@ export function validateUserFields(fields: UserFields): {
 		);
 	}
 
-	if (!isUserRole(fields.role)) {
-		throw new UserError(
-			'role',
-			'invalid',
-			`Invalid role "${fields.role}": expected ${USER_ROLES.join(' or ')}.`
-		);
+	return { email, name, role: parseUserRole(fields.role) };
+}
+
+/** Returns `role` as a UserRole, or throws UserError with reason `invalid` on field `role`. */
+export function parseUserRole(role: string): UserRole {
+	if (!isUserRole(role)) {
+		throw new UserError('role', 'invalid', `Invalid role "${role}": expected ${describeRoles()}.`);
 	}
-	return { email, name, role: fields.role };
+	return role;
 }
 
 /**
@@ -228,6 +229,35 @@ export function disableUser(
 	});
 }
 
+/**
+ * Gives a user another role and deletes all of that user's sessions, so that every device signs
+ * in again under the new role. A user who already has `role` keeps their sessions, and
+ * `unchanged` is true. Throws UserError for an invalid role or an unknown email.
+ */
+export function setUserRole(
+	db: Db,
+	email: string,
+	role: string
+): { user: UserSummary; previousRole: UserRole; sessionsEnded: number; unchanged: boolean } {
+	const newRole = parseUserRole(role);
+
+	return writeTransaction(db, (tx) => {
+		const user = requireUserByEmail(tx, email);
+		if (user.role === newRole) {
+			return { user: toSummary(user), previousRole: user.role, sessionsEnded: 0, unchanged: true };
+		}
+
+		tx.update(users).set({ role: newRole }).where(eq(users.id, user.id)).run();
+		const sessionsEnded = invalidateUserSessions(tx, user.id);
+		return {
+			user: toSummary({ ...user, role: newRole }),
+			previousRole: user.role,
+			sessionsEnded,
+			unchanged: false
+		};
+	});
+}
+
 /** Clears disabledAt so the user can sign in again. `alreadyEnabled` is true if it was null. */
 export function enableUser(db: Db, email: string): { user: UserSummary; alreadyEnabled: boolean } {
 	return writeTransaction(db, (tx) => {
@@ -309,6 +339,11 @@ function assertAcceptablePassword(field: 'password' | 'newPassword', password: s
 
 function isUserRole(role: string): role is UserRole {
 	return (USER_ROLES as readonly string[]).includes(role);
+}
+
+/** Lists the roles for messages: `admin, staff or viewer`. */
+function describeRoles(): string {
+	return `${USER_ROLES.slice(0, -1).join(', ')} or ${USER_ROLES.at(-1)}`;
 }
 
 function toSummary(user: User): UserSummary {

@@ -31,7 +31,7 @@ import {
 import { selectTransactions, sumShares } from './ledger-queries';
 import { encodeCursor, idCursorSchema } from './pagination';
 import { feeAgreementInput, readSettings } from './settings';
-import { authedProcedure, router } from './t';
+import { authedProcedure, router, writeProcedure } from './t';
 
 const caseFields = {
 	clientId: idSchema,
@@ -99,7 +99,7 @@ export const casesRouter = router({
 		};
 	}),
 
-	create: authedProcedure.input(createInput).mutation(({ ctx, input }) => {
+	create: writeProcedure.input(createInput).mutation(({ ctx, input }) => {
 		const cnjNumber = normalizeCnjField(input.cnjNumber);
 		const closedOn = checkStatusDates(input.status, input.openedOn, input.closedOn);
 
@@ -125,7 +125,7 @@ export const casesRouter = router({
 		return toCaseOutput(selectCase(ctx.db, id)!);
 	}),
 
-	update: authedProcedure
+	update: writeProcedure
 		.input(z.object({ id: idSchema, ...caseFields }).strict())
 		.mutation(({ ctx, input }) => {
 			const { id, ...fields } = input;
@@ -154,7 +154,7 @@ export const casesRouter = router({
 			return toCaseOutput(selectCase(ctx.db, id)!);
 		}),
 
-	setStatus: authedProcedure
+	setStatus: writeProcedure
 		.input(
 			z
 				.object({

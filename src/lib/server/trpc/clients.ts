@@ -18,7 +18,7 @@ import {
 	searchSchema
 } from './inputs';
 import { encodeCursor, textIdCursorSchema } from './pagination';
-import { authedProcedure, router } from './t';
+import { authedProcedure, router, writeProcedure } from './t';
 
 const clientFieldsSchema = z
 	.object({
@@ -79,7 +79,7 @@ export const clientsRouter = router({
 		};
 	}),
 
-	create: authedProcedure.input(clientFieldsSchema).mutation(({ ctx, input }) => {
+	create: writeProcedure.input(clientFieldsSchema).mutation(({ ctx, input }) => {
 		const document = normalizeDocumentField(input.kind, input.document);
 
 		const row = conflictOnUnique(
@@ -98,7 +98,7 @@ export const clientsRouter = router({
 		return toClientOutput(row);
 	}),
 
-	update: authedProcedure
+	update: writeProcedure
 		.input(clientFieldsSchema.extend({ id: idSchema }))
 		.mutation(({ ctx, input }) => {
 			const { id, ...fields } = input;
@@ -127,7 +127,7 @@ export const clientsRouter = router({
 			return toClientOutput(row!);
 		}),
 
-	archive: authedProcedure
+	archive: writeProcedure
 		.input(z.object({ id: idSchema, archived: z.boolean().default(true) }).strict())
 		.mutation(({ ctx, input }) => {
 			const row = writeTransaction(ctx.db, (tx) => {
@@ -147,7 +147,7 @@ export const clientsRouter = router({
 			return toClientOutput(row!);
 		}),
 
-	delete: authedProcedure.input(z.object({ id: idSchema }).strict()).mutation(({ ctx, input }) => {
+	delete: writeProcedure.input(z.object({ id: idSchema }).strict()).mutation(({ ctx, input }) => {
 		writeTransaction(ctx.db, (tx) => {
 			findClient(tx, input.id);
 			const caseCount =

@@ -7,7 +7,7 @@ import { people, PERSON_ROLES, type Person } from '$lib/server/db/schema';
 
 import { conflict, conflictOnUnique, fieldError, notFound } from './errors';
 import { idSchema, optionalEmailSchema, optionalText, requiredText } from './inputs';
-import { authedProcedure, router } from './t';
+import { authedProcedure, router, writeProcedure } from './t';
 
 const personFields = {
 	name: requiredText(200),
@@ -39,7 +39,7 @@ export const peopleRouter = router({
 				.map(toPersonOutput);
 		}),
 
-	create: authedProcedure
+	create: writeProcedure
 		.input(
 			z
 				.object({ role: z.enum(PERSON_ROLES), ...personFields, active: z.boolean().default(true) })
@@ -63,7 +63,7 @@ export const peopleRouter = router({
 
 	// The role is fixed at creation: cases point at a person as partner or as consultant.
 	// `active` has no default here, so that leaving it out cannot reactivate a person.
-	update: authedProcedure
+	update: writeProcedure
 		.input(z.object({ id: idSchema, ...personFields, active: z.boolean() }).strict())
 		.mutation(({ ctx, input }) => {
 			const { id, ...fields } = input;

@@ -1,6 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 
+import { WRITE_ROLES } from '$lib/roles';
+import type { UserRole } from '$lib/server/db/schema';
 import { STORAGE_UNAVAILABLE_MESSAGE, storageFailureCode } from '$lib/server/storage-errors';
 
 import type { Context } from './context';
@@ -101,13 +103,29 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 	return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
+/**
+ * Returns a middleware that ends the call with FORBIDDEN unless the signed-in user's role is in
+ * `roles`. Use it after authedProcedure and before `.input()`, so the role is checked before
+ * the input is parsed and a forbidden caller learns nothing from validation messages.
+ */
+function requireRole(roles: readonly UserRole[], message: string) {
+	return t.middleware(({ ctx, next }) => {
+		if (!ctx.user || !roles.includes(ctx.user.role)) {
+			throw new TRPCError({ code: 'FORBIDDEN', message });
+		}
+		return next();
+	});
+}
+
+/** Requires a signed-in user who may change records: an administrator or staff, not a viewer. */
+export const writeProcedure = authedProcedure.use(
+	requireRole(WRITE_ROLES, 'Only administrators and staff can change records.')
+);
+
 /** Requires a signed-in administrator. */
-export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
-	if (ctx.user.role !== 'admin') {
-		throw new TRPCError({ code: 'FORBIDDEN', message: 'Only administrators can do this.' });
-	}
-	return next();
-});
+export const adminProcedure = authedProcedure.use(
+	requireRole(['admin'], 'Only administrators can do this.')
+);
 
 function toFieldIssues(error: ZodError): FieldIssue[] {
 	return error.issues.flatMap((issue): FieldIssue[] => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { addMonthsClamped } from '$lib/domain/dates';
@@ -16,9 +16,9 @@ import { writeTransaction, type Db } from '$lib/server/db';
 import { cases, idempotencyKeys, transactions, type Case } from '$lib/server/db/schema';
 
 import { conflict, fieldError, notFound } from './errors';
-import { idSchema, isoDateSchema, optionalText } from './inputs';
+import { idSchema, isoDateSchema, optionalText, requiredText } from './inputs';
 import { selectTransaction, selectTransactions } from './ledger-queries';
-import { authedProcedure, router } from './t';
+import { authedProcedure, router, writeProcedure } from './t';
 
 /** Maximum installments one call may create: ten years of monthly payments. */
 export const MAX_INSTALLMENTS = 120;
@@ -70,11 +70,7 @@ const installmentsInput = z
 const voidInput = z
 	.object({
 		id: idSchema,
-		reason: z
-			.string()
-			.trim()
-			.min(1, { message: 'Required: say why the payment is voided.' })
-			.max(500, { message: 'Must be at most 500 characters.' })
+		reason: requiredText(500, 'Required: say why the payment is voided.')
 	})
 	.strict();
 
@@ -87,12 +83,13 @@ export const transactionsRouter = router({
 		};
 	}),
 
-	create: authedProcedure.input(createInput).mutation(({ ctx, input }) => {
+	create: writeProcedure.input(createInput).mutation(({ ctx, input }) => {
 		const request = keyedRequest('transactions.create', input);
 		const outcome = writeTransaction(ctx.db, (tx) =>
 			recordOnce(tx, request, ctx.user.id, () => {
 				const legalCase = findCase(tx, input.caseId);
 				const split = computeSplit(legalCase, input.valueType, input.grossCents, 'valueType');
+				assertLedgerCapacity(tx, input.grossCents, 'grossCents');
 				const id = insertPayment(tx, legalCase, split, {
 					receivedOn: input.receivedOn,
 					valueType: input.valueType,
@@ -119,7 +116,7 @@ export const transactionsRouter = router({
 		return selectTransaction(ctx.db, id)!;
 	}),
 
-	createInstallments: authedProcedure.input(installmentsInput).mutation(({ ctx, input }) => {
+	createInstallments: writeProcedure.input(installmentsInput).mutation(({ ctx, input }) => {
 		const request = keyedRequest('transactions.createInstallments', input);
 		const dates = installmentDates(input.firstReceivedOn, input.count);
 		const group = crypto.randomUUID();
@@ -127,6 +124,7 @@ export const transactionsRouter = router({
 			recordOnce(tx, request, ctx.user.id, () => {
 				const legalCase = findCase(tx, input.caseId);
 				const split = computeSplit(legalCase, 'monthly_installment', input.amountCents, 'caseId');
+				assertLedgerCapacity(tx, input.amountCents * dates.length, 'amountCents');
 				return dates.map((receivedOn, index) =>
 					insertPayment(tx, legalCase, split, {
 						receivedOn,
@@ -159,7 +157,7 @@ export const transactionsRouter = router({
 		return selectTransactions(ctx.db, inArray(transactions.id, outcome.ids)).reverse();
 	}),
 
-	void: authedProcedure.input(voidInput).mutation(({ ctx, input }) => {
+	void: writeProcedure.input(voidInput).mutation(({ ctx, input }) => {
 		writeTransaction(ctx.db, (tx) => {
 			const row = tx.select().from(transactions).where(eq(transactions.id, input.id)).get();
 			if (!row) throw notFound('Transaction', input.id);
@@ -333,6 +331,27 @@ interface PaymentValues {
 	installmentGroup?: string;
 	installmentNumber?: number;
 	installmentCount?: number;
+}
+
+/**
+ * Rejects a write that would take the sum of every recorded gross past 2^53 − 1 cents (about
+ * R$ 90 trillion). Below that, every total the database computes over any set of payments is
+ * an exact JavaScript number; above it, totals would silently round.
+ */
+function assertLedgerCapacity(db: Db, addedCents: number, field: string): void {
+	const recorded =
+		db
+			.select({ value: sql<number>`coalesce(sum(${transactions.grossCents}), 0)` })
+			.from(transactions)
+			.get()?.value ?? 0;
+	if (recorded + addedCents > Number.MAX_SAFE_INTEGER) {
+		throw fieldError(
+			field,
+			'ledger_capacity',
+			'Recording this amount would take the ledger past R$ 90.071.992.547.409,91 in total, ' +
+				'the most its totals can hold exactly.'
+		);
+	}
 }
 
 function insertPayment(db: Db, legalCase: Case, split: Split, values: PaymentValues): number {
