@@ -1,13 +1,21 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createSession, SESSION_LIFETIME_MS, validateSessionToken } from '$lib/server/auth/session';
+import {
+	createSession,
+	MAX_USER_AGENT_LENGTH,
+	SESSION_LIFETIME_MS,
+	validateSessionToken
+} from '$lib/server/auth/session';
 import { sessions, users } from '$lib/server/db/schema';
 
 import { createTestDb, insertUser, type TestDb } from '../helpers/test-db';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 11, 4, 12);
+// The sliding lifetime and the default absolute lifetime are both 30 days, so a renewal moves
+// the expiry only when the absolute lifetime is longer.
+const LONG_ABSOLUTE_LIFETIME = { absoluteLifetimeMs: 90 * DAY_MS };
 
 let t: TestDb;
 beforeEach(() => (t = createTestDb()));
@@ -64,7 +72,7 @@ describe('sessions', () => {
 		const { token } = createSession(t.db, user.id, NOW);
 		const later = NOW + 16 * DAY_MS;
 
-		const result = validateSessionToken(t.db, token, later);
+		const result = validateSessionToken(t.db, token, later, LONG_ABSOLUTE_LIFETIME);
 
 		expect(result?.session.renewed).toBe(true);
 		expect(result?.session.expiresAt).toBe(later + SESSION_LIFETIME_MS);
@@ -98,11 +106,74 @@ describe('sessions', () => {
 		const { token } = createSession(t.db, user.id, NOW);
 		t.db.$client.pragma('query_only = ON');
 
-		const result = validateSessionToken(t.db, token, NOW + 16 * DAY_MS);
+		const result = validateSessionToken(t.db, token, NOW + 16 * DAY_MS, LONG_ABSOLUTE_LIFETIME);
 
 		expect(result?.user.id).toBe(user.id);
 		expect(result?.session.renewed).toBe(false);
 		expect(result?.session.expiresAt).toBe(NOW + SESSION_LIFETIME_MS);
 		t.db.$client.pragma('query_only = OFF');
+	});
+});
+
+describe('session details', () => {
+	it('records creation as last use', () => {
+		const user = insertUser(t.db);
+		createSession(t.db, user.id, NOW);
+
+		const row = t.db.select().from(sessions).get();
+
+		expect(row?.createdAt).toBe(NOW);
+		expect(row?.lastUsedAt).toBe(NOW);
+	});
+
+	it.each([
+		['no header', null, null],
+		['blank header', '   ', null],
+		['padded header', '  Mozilla/5.0 (X11; Linux x86_64)  ', 'Mozilla/5.0 (X11; Linux x86_64)'],
+		['long header', 'a'.repeat(400), 'a'.repeat(MAX_USER_AGENT_LENGTH)],
+		['long emoji header', '\u{1F600}'.repeat(301), '\u{1F600}'.repeat(MAX_USER_AGENT_LENGTH)]
+	])('stores user agent: %s', (_label, header, stored) => {
+		const user = insertUser(t.db);
+
+		createSession(t.db, user.id, NOW, { userAgent: header });
+
+		expect(t.db.select().from(sessions).get()?.userAgent).toBe(stored);
+	});
+
+	it('caps first expiry at absolute lifetime', () => {
+		const user = insertUser(t.db);
+
+		const { expiresAt } = createSession(t.db, user.id, NOW, { absoluteLifetimeMs: 7 * DAY_MS });
+
+		expect(expiresAt).toBe(NOW + 7 * DAY_MS);
+		expect(t.db.select().from(sessions).get()?.expiresAt).toBe(NOW + 7 * DAY_MS);
+	});
+
+	it('keeps session when last use cannot be written', () => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+		t.db.$client.pragma('query_only = ON');
+
+		const result = validateSessionToken(t.db, token, NOW + 5 * 60_000);
+
+		t.db.$client.pragma('query_only = OFF');
+		expect(result?.user.id).toBe(user.id);
+		expect(result?.session.renewed).toBe(false);
+		expect(t.db.select().from(sessions).get()?.lastUsedAt).toBe(NOW);
+	});
+
+	it('rejects expired session on read-only disk', () => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+		t.db.$client.pragma('query_only = ON');
+
+		const result = validateSessionToken(t.db, token, NOW + SESSION_LIFETIME_MS);
+
+		t.db.$client.pragma('query_only = OFF');
+		expect(result).toBeNull();
+		// The row could not be deleted; the next validation with a writable disk deletes it.
+		expect(t.db.select().from(sessions).all()).toHaveLength(1);
+		expect(validateSessionToken(t.db, token, NOW + SESSION_LIFETIME_MS)).toBeNull();
+		expect(t.db.select().from(sessions).all()).toHaveLength(0);
 	});
 });

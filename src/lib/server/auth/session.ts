@@ -4,14 +4,22 @@ import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { eq } from 'drizzle-orm';
 
 import type { Db } from '../db';
-import { sessions, users, type User } from '../db/schema';
+import { sessions, users, type Session, type User } from '../db/schema';
+import { readEnv } from '../env';
 import { storageFailureCode } from '../storage-errors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** A session lives this long after its last renewal. */
+/** A session lives this long after its last renewal, unless the absolute lifetime ends first. */
 export const SESSION_LIFETIME_MS = 30 * DAY_MS;
 /** A session used when less than this much of its lifetime is left is extended. */
 export const SESSION_RENEW_WITHIN_MS = 15 * DAY_MS;
+/**
+ * Minimum time between two writes of a session's lastUsedAt, so that a burst of requests costs
+ * one write. The stored value can therefore lag the real last use by up to this much.
+ */
+export const LAST_USED_WRITE_INTERVAL_MS = 60 * 1000;
+/** Maximum length of the stored User-Agent header, in code points. */
+export const MAX_USER_AGENT_LENGTH = 300;
 
 export const SESSION_COOKIE = 'session';
 
@@ -25,6 +33,30 @@ export interface ValidSession {
 	renewed: boolean;
 }
 
+export interface CreateSessionOptions {
+	/** The request's User-Agent header, stored to describe the device in the session list. */
+	userAgent?: string | null;
+	/** Defaults to SESSION_MAX_AGE_DAYS, see sessionAbsoluteLifetimeMs. */
+	absoluteLifetimeMs?: number;
+}
+
+export interface ValidateSessionOptions {
+	/** Defaults to SESSION_MAX_AGE_DAYS, see sessionAbsoluteLifetimeMs. */
+	absoluteLifetimeMs?: number;
+}
+
+let configuredAbsoluteLifetimeMs: number | undefined;
+
+/**
+ * Returns the absolute session lifetime, SESSION_MAX_AGE_DAYS in milliseconds. A session
+ * created longer ago than this is invalid, whatever its sliding expiry. The environment is
+ * read on the first call only, so a change takes effect at the next start.
+ */
+export function sessionAbsoluteLifetimeMs(): number {
+	configuredAbsoluteLifetimeMs ??= readEnv().SESSION_MAX_AGE_DAYS * DAY_MS;
+	return configuredAbsoluteLifetimeMs;
+}
+
 /**
  * A token is `<id>.<secret>`: the id finds the row and the secret proves possession. Each half
  * is 20 random bytes (160 bits) in lower-case base32. Only SHA-256(secret) is stored, and it
@@ -36,30 +68,46 @@ export function generateSessionToken(): { id: string; secret: string; token: str
 	return { id, secret, token: `${id}.${secret}` };
 }
 
-/** Creates a session row for `userId` and returns the cookie token and expiry time. */
+/**
+ * Creates a session row for `userId` and returns the cookie token and expiry time. The expiry
+ * is the sliding lifetime or the absolute lifetime, whichever ends first.
+ */
 export function createSession(
 	db: Db,
 	userId: number,
-	now = Date.now()
+	now = Date.now(),
+	options: CreateSessionOptions = {}
 ): { token: string; expiresAt: number } {
 	const { id, secret, token } = generateSessionToken();
-	const expiresAt = now + SESSION_LIFETIME_MS;
+	const absoluteLifetimeMs = options.absoluteLifetimeMs ?? sessionAbsoluteLifetimeMs();
+	const expiresAt = now + Math.min(SESSION_LIFETIME_MS, absoluteLifetimeMs);
 
 	db.insert(sessions)
-		.values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, createdAt: now, expiresAt })
+		.values({
+			id,
+			secretHash: Buffer.from(hashSecret(secret)),
+			userId,
+			createdAt: now,
+			expiresAt,
+			lastUsedAt: now,
+			userAgent: truncateUserAgent(options.userAgent)
+		})
 		.run();
 	return { token, expiresAt };
 }
 
 /**
  * Returns the session and its user for a cookie token, or null when the token is malformed,
- * unknown, expired, or belongs to a disabled user. Expired rows are deleted on sight, and a
- * session in the last half of its lifetime is extended.
+ * unknown, expired, past the absolute lifetime, or belongs to a disabled user. Expired rows
+ * are deleted on sight. A session in the last half of its lifetime is extended, but never past
+ * createdAt plus the absolute lifetime. lastUsedAt is written at most once per
+ * LAST_USED_WRITE_INTERVAL_MS.
  */
 export function validateSessionToken(
 	db: Db,
 	token: string,
-	now = Date.now()
+	now = Date.now(),
+	options: ValidateSessionOptions = {}
 ): { session: ValidSession; user: SessionUser } | null {
 	const parts = parseToken(token);
 	if (!parts) return null;
@@ -75,18 +123,16 @@ export function validateSessionToken(
 	if (!constantTimeEqual(hashSecret(parts.secret), new Uint8Array(row.session.secretHash))) {
 		return null;
 	}
-	if (row.session.expiresAt <= now) {
-		invalidateSession(db, row.session.id);
+
+	const absoluteLifetimeMs = options.absoluteLifetimeMs ?? sessionAbsoluteLifetimeMs();
+	const endsAt = sessionEndsAt(row.session, absoluteLifetimeMs);
+	if (endsAt <= now) {
+		deleteExpiredSession(db, row.session.id);
 		return null;
 	}
 	if (row.user.disabledAt !== null) return null;
 
-	let expiresAt = row.session.expiresAt;
-	let renewed = false;
-	if (expiresAt - now < SESSION_RENEW_WITHIN_MS) {
-		renewed = renewSession(db, row.session.id, now + SESSION_LIFETIME_MS);
-		if (renewed) expiresAt = now + SESSION_LIFETIME_MS;
-	}
+	const { expiresAt, renewed } = recordUse(db, row.session, now, absoluteLifetimeMs);
 
 	const { id, email, name, role } = row.user;
 	return {
@@ -96,16 +142,83 @@ export function validateSessionToken(
 }
 
 /**
- * Extends a session and returns whether it was written. On a full or read-only disk the
- * session keeps its old expiry, which is at least 15 days away, so reading pages still works.
+ * Returns the time a session stops being valid: its sliding expiry or createdAt plus the
+ * absolute lifetime, whichever comes first. The second is earlier only for rows renewed
+ * before the absolute lifetime was shortened.
  */
-function renewSession(db: Db, sessionId: string, expiresAt: number): boolean {
+export function sessionEndsAt(
+	session: Pick<Session, 'createdAt' | 'expiresAt'>,
+	absoluteLifetimeMs = sessionAbsoluteLifetimeMs()
+): number {
+	return Math.min(session.expiresAt, session.createdAt + absoluteLifetimeMs);
+}
+
+/**
+ * Writes lastUsedAt when the stored value is older than LAST_USED_WRITE_INTERVAL_MS, and
+ * extends the session when it is in its renewal window, in one UPDATE. Returns the expiry in
+ * force afterwards.
+ */
+function recordUse(
+	db: Db,
+	session: Session,
+	now: number,
+	absoluteLifetimeMs: number
+): { expiresAt: number; renewed: boolean } {
+	const renewedExpiresAt = renewalTarget(session, now, absoluteLifetimeMs);
+	const lastUsedIsStale =
+		session.lastUsedAt === null || now - session.lastUsedAt >= LAST_USED_WRITE_INTERVAL_MS;
+	if (renewedExpiresAt === null && !lastUsedIsStale) {
+		return { expiresAt: session.expiresAt, renewed: false };
+	}
+
+	const changes =
+		renewedExpiresAt === null
+			? { lastUsedAt: now }
+			: { lastUsedAt: now, expiresAt: renewedExpiresAt };
+	const written = updateSession(db, session.id, changes);
+	if (!written || renewedExpiresAt === null) {
+		return { expiresAt: session.expiresAt, renewed: false };
+	}
+	return { expiresAt: renewedExpiresAt, renewed: true };
+}
+
+/**
+ * Returns the new expiry when a session in its renewal window can be extended, or null. The
+ * new expiry is capped at createdAt plus the absolute lifetime, so near that cap there is
+ * nothing left to extend.
+ */
+function renewalTarget(session: Session, now: number, absoluteLifetimeMs: number): number | null {
+	if (session.expiresAt - now >= SESSION_RENEW_WITHIN_MS) return null;
+
+	const target = Math.min(now + SESSION_LIFETIME_MS, session.createdAt + absoluteLifetimeMs);
+	return target > session.expiresAt ? target : null;
+}
+
+/**
+ * Updates a session row and returns whether it was written. On a full or read-only disk the
+ * session keeps its old expiry and lastUsedAt, so reading pages still works until that expiry.
+ */
+function updateSession(
+	db: Db,
+	sessionId: string,
+	changes: { lastUsedAt: number; expiresAt?: number }
+): boolean {
 	try {
-		db.update(sessions).set({ expiresAt }).where(eq(sessions.id, sessionId)).run();
+		db.update(sessions).set(changes).where(eq(sessions.id, sessionId)).run();
 		return true;
 	} catch (error) {
 		if (storageFailureCode(error) === null) throw error;
 		return false;
+	}
+}
+
+// The session is rejected either way. On a full or read-only disk the row stays until a later
+// request can delete it, and the visitor is sent to sign in instead of receiving a 503.
+function deleteExpiredSession(db: Db, sessionId: string): void {
+	try {
+		invalidateSession(db, sessionId);
+	} catch (error) {
+		if (storageFailureCode(error) === null) throw error;
 	}
 }
 
@@ -114,7 +227,10 @@ export function invalidateSession(db: Db, sessionId: string): void {
 	db.delete(sessions).where(eq(sessions.id, sessionId)).run();
 }
 
-/** Deletes every session of a user, for a disabled account or a new password. */
+/**
+ * Deletes every session of a user and returns how many there were. Used when a user is
+ * disabled or gets a new password or role, and by `pnpm admin revoke-sessions`.
+ */
 export function invalidateUserSessions(db: Db, userId: number): number {
 	return db.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
 }
@@ -122,6 +238,13 @@ export function invalidateUserSessions(db: Db, userId: number): number {
 /** Returns the id half of a well-formed token, for logs and sign-out; never the secret. */
 export function sessionIdOf(token: string): string | null {
 	return parseToken(token)?.id ?? null;
+}
+
+/** Trims a User-Agent header and cuts it to MAX_USER_AGENT_LENGTH code points; null if empty. */
+export function truncateUserAgent(userAgent: string | null | undefined): string | null {
+	const trimmed = userAgent?.trim() ?? '';
+	if (trimmed === '') return null;
+	return [...trimmed].slice(0, MAX_USER_AGENT_LENGTH).join('');
 }
 
 function parseToken(token: string): { id: string; secret: string } | null {

@@ -18,7 +18,9 @@ export { ACTION_TYPES, VALUE_TYPES };
 // SQLite shell and sort as text. Calendar dates are YYYY-MM-DD strings.
 const isoNow = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
-export const USER_ROLES = ['admin', 'staff'] as const;
+// `viewer` reads everything and changes nothing. The role column is plain text without a CHECK
+// constraint, so a new role needs no migration.
+export const USER_ROLES = ['admin', 'staff', 'viewer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export const users = sqliteTable(
@@ -47,7 +49,13 @@ export const sessions = sqliteTable(
 			.references(() => users.id, { onDelete: 'restrict' }),
 		// Milliseconds since the Unix epoch, compared with Date.now().
 		createdAt: integer('created_at').notNull(),
-		expiresAt: integer('expires_at').notNull()
+		expiresAt: integer('expires_at').notNull(),
+		// Written at most once a minute, so it can lag the real last request by up to a minute.
+		// Null only in rows inserted without it, because the migration that added the column
+		// copied createdAt into the rows that existed.
+		lastUsedAt: integer('last_used_at'),
+		// The User-Agent header at sign-in, at most 300 code points; null when none was sent.
+		userAgent: text('user_agent')
 	},
 	(table) => [index('sessions_user_id_idx').on(table.userId)]
 );
