@@ -36,6 +36,10 @@ export default defineConfig({
 	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
 	use: {
 		baseURL: `http://127.0.0.1:${PORT}`,
+		// The server takes client addresses from this header (ADDRESS_HEADER below), as behind a
+		// reverse proxy, and rejects a sign-in without it. Tests that play other clients set
+		// their own value.
+		extraHTTPHeaders: { 'x-forwarded-for': '127.0.0.1' },
 		trace: 'retain-on-failure',
 		locale: 'pt-BR',
 		timezoneId: 'America/Sao_Paulo'
@@ -78,6 +82,10 @@ export default defineConfig({
 			// compares each POST's Origin header with it.
 			ORIGIN: `http://127.0.0.1:${PORT}`,
 			DATABASE_PATH: process.env.E2E_DATABASE_PATH,
+			// adapter-node then reads the client address from the last X-Forwarded-For entry, so
+			// tests can sign in from several addresses over loopback, as through a proxy.
+			ADDRESS_HEADER: 'x-forwarded-for',
+			XFF_DEPTH: '1',
 			LOG_LEVEL: 'warn'
 		}
 	}

@@ -33,6 +33,8 @@ export function toFormErrors(error: unknown): FormErrors {
 	switch (data?.code) {
 		case 'UNAUTHORIZED':
 			return { fields: {}, form: m.error_session_expired() };
+		case 'TOO_MANY_REQUESTS':
+			return { fields: {}, form: m.error_too_many_attempts() };
 		case 'FORBIDDEN':
 			return { fields: {}, form: m.error_forbidden() };
 		case 'NOT_FOUND':
