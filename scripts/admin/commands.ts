@@ -25,6 +25,7 @@ import {
 	readJournal,
 	type JournalEntry
 } from '../../src/lib/server/db/safe-migrate';
+import { invalidateUserSessions } from '../../src/lib/server/auth/session';
 import { readEnv } from '../../src/lib/server/env';
 import {
 	assertEmailAvailable,
@@ -32,8 +33,10 @@ import {
 	disableUser,
 	enableUser,
 	listUsers,
+	parseUserRole,
 	requireUserByEmail,
 	setPassword,
+	setUserRole,
 	validateUserFields,
 	type UserSummary
 } from '../../src/lib/server/users';
@@ -74,8 +77,10 @@ export const COMMANDS: Record<string, Command> = {
 	},
 	'list-users': { options: {}, run: printUserList },
 	'set-password': { options: { ...emailOption, ...passwordStdinOption }, run: changePassword },
+	'set-role': { options: { ...emailOption, role: { type: 'string' } }, run: setRoleCommand },
 	'disable-user': { options: emailOption, run: disableUserCommand },
 	'enable-user': { options: emailOption, run: enableUserCommand },
+	'revoke-sessions': { options: emailOption, run: revokeSessionsCommand },
 	backup: { options: {}, positionals: { names: ['FILE'], required: 0 }, run: backupCommand },
 	restore: { options: {}, positionals: { names: ['FILE'], required: 1 }, run: restoreCommand }
 };
@@ -123,6 +128,23 @@ async function changePassword({ options, database }: CommandContext): Promise<vo
 	);
 }
 
+function setRoleCommand({ options, database }: CommandContext): void {
+	const email = requireOption(options, 'email');
+	const role = parseUserRole(requireOption(options, 'role'));
+
+	const { user, previousRole, sessionsEnded, unchanged } = setUserRole(database(), email, role);
+	if (unchanged) {
+		console.log(
+			`User ${user.email} (id ${user.id}) already has the role ${user.role}, so nothing changed.`
+		);
+	} else {
+		console.log(
+			`Changed the role of ${user.email} (id ${user.id}) from ${previousRole} to ${user.role} ` +
+				`and ended ${countSessions(sessionsEnded)}.`
+		);
+	}
+}
+
 function disableUserCommand({ options, database }: CommandContext): void {
 	const email = requireOption(options, 'email');
 
@@ -144,6 +166,15 @@ function enableUserCommand({ options, database }: CommandContext): void {
 	} else {
 		console.log(`Enabled user ${user.email} (id ${user.id}).`);
 	}
+}
+
+function revokeSessionsCommand({ options, database }: CommandContext): void {
+	const email = requireOption(options, 'email');
+	const db = database();
+
+	const user = requireUserByEmail(db, email);
+	const sessionsEnded = invalidateUserSessions(db, user.id);
+	console.log(`Ended ${countSessions(sessionsEnded)} of ${user.email} (id ${user.id}).`);
 }
 
 async function backupCommand({ positionals }: CommandContext): Promise<void> {

@@ -30,17 +30,26 @@ Manages the users of Case Ledger and backs up and restores its database. The app
 sign-up page, so accounts are created here.
 
 Commands:
-  add-user --email EMAIL --name NAME [--role admin|staff] [--password-stdin]
-      Create a user. The role defaults to staff.
+  add-user --email EMAIL --name NAME [--role admin|staff|viewer] [--password-stdin]
+      Create a user. The role defaults to staff. An admin may do everything, including
+      changing the office's fee defaults. Staff may create and change clients, cases,
+      people and payments. A viewer may read everything but change only their own
+      password and sessions.
   list-users
       Show every user: id, email, name, role, status (active or disabled) and creation
       time in UTC.
   set-password --email EMAIL [--password-stdin]
       Replace a user's password and end all sessions of that user.
+  set-role --email EMAIL --role admin|staff|viewer
+      Give a user another role and end all sessions of that user, so that they sign in
+      again under the new role. Nothing changes when the user already has the role.
   disable-user --email EMAIL
       Block sign-in for a user and end all sessions of that user.
   enable-user --email EMAIL
       Allow a disabled user to sign in again.
+  revoke-sessions --email EMAIL
+      End all sessions of a user, for a lost or shared device, and print how many
+      ended. The user can sign in again at once; use disable-user to block that.
   backup [FILE]
       Copy the database to FILE while the app keeps running, check the copy with
       integrity_check and foreign_key_check, and print its size and row counts. FILE

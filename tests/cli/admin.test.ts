@@ -171,6 +171,20 @@ describe.concurrent('admin add-user', () => {
 		expect(await verifyPassword(user?.password_hash ?? '', PASSWORD)).toBe(true);
 	});
 
+	it('creates viewer with --role viewer', async ({ expect, onTestFinished }) => {
+		const sandbox = new Sandbox(onTestFinished);
+
+		const added = await sandbox.addUser('vera@example.com', 'Vera Leitora', ['--role', 'viewer']);
+
+		expect(added.stderr).toBe('');
+		expect(added.status).toBe(0);
+		expect(added.stdout).toBe('Created viewer user vera@example.com (id 1).\n');
+		expect(sandbox.readUser('vera@example.com')?.role).toBe('viewer');
+
+		const listed = await sandbox.admin(['list-users']);
+		expect(listed.stdout).toMatch(/vera@example\.com\s+Vera Leitora\s+viewer\s+active/u);
+	});
+
 	it('runs first-administrator command via pnpm', async ({ expect, onTestFinished }) => {
 		const sandbox = new Sandbox(onTestFinished);
 
@@ -225,7 +239,7 @@ describe.concurrent('admin add-user', () => {
 			case: 'unknown role',
 			args: ['--email', 'ana@example.com', '--name', 'Ana', '--role', 'owner'],
 			stdin: `${PASSWORD}\n`,
-			message: 'Error: Invalid role "owner": expected admin or staff.\n'
+			message: 'Error: Invalid role "owner": expected admin, staff or viewer.\n'
 		},
 		{
 			case: 'empty stdin',
@@ -302,7 +316,8 @@ describe.concurrent('admin user changes', () => {
 	it.for([
 		{ command: 'set-password', extraArgs: ['--password-stdin'] },
 		{ command: 'disable-user', extraArgs: [] },
-		{ command: 'enable-user', extraArgs: [] }
+		{ command: 'enable-user', extraArgs: [] },
+		{ command: 'set-role', extraArgs: ['--role', 'viewer'] }
 	])(
 		'$command rejects unknown user',
 		async ({ command, extraArgs }, { expect, onTestFinished }) => {
@@ -360,6 +375,23 @@ describe.concurrent('admin user changes', () => {
 		expect(sandbox.readUser('ana@example.com')?.disabled_at).toBeNull();
 	});
 
+	it('revoke-sessions ends sessions of one user', async ({ expect, onTestFinished }) => {
+		const sandbox = new Sandbox(onTestFinished);
+		expect((await sandbox.addUser('ana@example.com', 'Ana')).status).toBe(0);
+		expect((await sandbox.addUser('bea@example.com', 'Bea')).status).toBe(0);
+		sandbox.insertSessions(1, ['ana-laptop', 'ana-phone', 'ana-tablet']);
+		sandbox.insertSessions(2, ['bea-laptop']);
+
+		const result = await sandbox.admin(['revoke-sessions', '--email', 'ANA@example.com']);
+
+		expect(result.stderr).toBe('');
+		expect(result.status).toBe(0);
+		expect(result.stdout).toBe('Ended 3 sessions of ana@example.com (id 1).\n');
+		expect(sandbox.countSessions(1)).toBe(0);
+		expect(sandbox.countSessions(2)).toBe(1);
+		expect(sandbox.readUser('ana@example.com')?.disabled_at).toBeNull();
+	});
+
 	it('set-password replaces hash, ends sessions', async ({ expect, onTestFinished }) => {
 		const sandbox = new Sandbox(onTestFinished);
 		expect((await sandbox.addUser('ana@example.com', 'Ana')).status).toBe(0);
@@ -384,6 +416,75 @@ describe.concurrent('admin user changes', () => {
 		expect(sandbox.countSessions(1)).toBe(0);
 	});
 
+	it('set-role changes role, ends sessions', async ({ expect, onTestFinished }) => {
+		const sandbox = new Sandbox(onTestFinished);
+		expect((await sandbox.addUser('ana@example.com', 'Ana', ['--role', 'admin'])).status).toBe(0);
+		expect((await sandbox.addUser('bea@example.com', 'Bea')).status).toBe(0);
+		sandbox.insertSessions(1, ['ana-laptop', 'ana-phone']);
+		sandbox.insertSessions(2, ['bea-laptop']);
+
+		const result = await sandbox.admin([
+			'set-role',
+			'--email',
+			'ANA@example.com',
+			'--role',
+			'viewer'
+		]);
+
+		expect(result.stderr).toBe('');
+		expect(result.status).toBe(0);
+		expect(result.stdout).toBe(
+			'Changed the role of ana@example.com (id 1) from admin to viewer and ended 2 sessions.\n'
+		);
+		expect(sandbox.readUser('ana@example.com')?.role).toBe('viewer');
+		expect(sandbox.readUser('bea@example.com')?.role).toBe('staff');
+		expect(sandbox.countSessions(1)).toBe(0);
+		expect(sandbox.countSessions(2)).toBe(1);
+	});
+
+	it('set-role keeps same role and sessions', async ({ expect, onTestFinished }) => {
+		const sandbox = new Sandbox(onTestFinished);
+		expect((await sandbox.addUser('ana@example.com', 'Ana')).status).toBe(0);
+		sandbox.insertSessions(1, ['ana-laptop']);
+
+		const result = await sandbox.admin([
+			'set-role',
+			'--email',
+			'ana@example.com',
+			'--role',
+			'staff'
+		]);
+
+		expect(result.stderr).toBe('');
+		expect(result.status).toBe(0);
+		expect(result.stdout).toBe(
+			'User ana@example.com (id 1) already has the role staff, so nothing changed.\n'
+		);
+		expect(sandbox.readUser('ana@example.com')?.role).toBe('staff');
+		expect(sandbox.countSessions(1)).toBe(1);
+	});
+
+	it('set-role rejects unknown role', async ({ expect, onTestFinished }) => {
+		const sandbox = new Sandbox(onTestFinished);
+		expect((await sandbox.addUser('ana@example.com', 'Ana')).status).toBe(0);
+		sandbox.insertSessions(1, ['ana-laptop']);
+		const before = sandbox.readUsers();
+
+		const result = await sandbox.admin([
+			'set-role',
+			'--email',
+			'ana@example.com',
+			'--role',
+			'owner'
+		]);
+
+		expect(result.stderr).toBe('Error: Invalid role "owner": expected admin, staff or viewer.\n');
+		expect(result.status).toBe(1);
+		expect(result.stdout).toBe('');
+		expect(sandbox.readUsers()).toEqual(before);
+		expect(sandbox.countSessions(1)).toBe(1);
+	});
+
 	it('set-password rejects short password', async ({ expect, onTestFinished }) => {
 		const sandbox = new Sandbox(onTestFinished);
 		expect((await sandbox.addUser('ana@example.com', 'Ana')).status).toBe(0);
@@ -400,6 +501,26 @@ describe.concurrent('admin user changes', () => {
 		expect(sandbox.readUser('ana@example.com')?.password_hash).toBe(hashBefore);
 		expect(sandbox.countSessions(1)).toBe(1);
 	});
+
+	it('set-password rejects common password', async ({ expect, onTestFinished }) => {
+		const sandbox = new Sandbox(onTestFinished);
+		expect((await sandbox.addUser('ana@example.com', 'Ana')).status).toBe(0);
+		const hashBefore = sandbox.readUser('ana@example.com')?.password_hash;
+		sandbox.insertSessions(1, ['ana-laptop']);
+
+		// "qwerty123456" in common-passwords.txt, typed with capitals.
+		const result = await sandbox.admin(
+			['set-password', '--email', 'ana@example.com', '--password-stdin'],
+			'Qwerty123456\n'
+		);
+
+		expect(result.stderr).toBe(
+			'Error: This password is among the most common passwords; choose another.\n'
+		);
+		expect(result.status).toBe(1);
+		expect(sandbox.readUser('ana@example.com')?.password_hash).toBe(hashBefore);
+		expect(sandbox.countSessions(1)).toBe(1);
+	});
 });
 
 describe.concurrent('admin usage', () => {
@@ -407,6 +528,7 @@ describe.concurrent('admin usage', () => {
 		'add-user',
 		'list-users',
 		'set-password',
+		'set-role',
 		'disable-user',
 		'enable-user',
 		'help'
@@ -435,6 +557,10 @@ describe.concurrent('admin usage', () => {
 		{ args: ['frob'], message: 'Error: Unknown command "frob".' },
 		{ args: ['list-users', '--all'], message: 'Error: Unknown option --all for list-users.' },
 		{ args: ['disable-user'], message: 'Error: Missing required option --email.' },
+		{
+			args: ['set-role', '--email', 'a@example.com'],
+			message: 'Error: Missing required option --role.'
+		},
 		{
 			args: ['enable-user', '--email', 'a@example.com', '--email', 'b@example.com'],
 			message: 'Error: Option --email is given more than once.'
