@@ -78,7 +78,7 @@ export default defineConfig({
 		env: {
 			PORT: String(PORT),
 			HOST: '127.0.0.1',
-			// adapter-node assumes https unless ORIGIN says otherwise, and the cross-site check
+			// adapter-node assumes https unless ORIGIN sets otherwise, and the cross-site check
 			// compares each POST's Origin header with it.
 			ORIGIN: `http://127.0.0.1:${PORT}`,
 			DATABASE_PATH: process.env.E2E_DATABASE_PATH,

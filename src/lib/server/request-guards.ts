@@ -27,7 +27,7 @@ export function checkRequest(request: Request, url: URL, trpcPrefix: string): Re
 		if (calls > MAX_BATCH_CALLS) {
 			return {
 				status: 400,
-				message: `A tRPC batch may hold at most ${MAX_BATCH_CALLS} calls; this one holds ${calls}.`
+				message: `A tRPC batch may contain at most ${MAX_BATCH_CALLS} calls; this one contains ${calls}.`
 			};
 		}
 	}

@@ -5,7 +5,7 @@ import { users } from '../db/schema';
 import { verifyAgainstDummy, verifyPassword } from './password';
 import type { SessionUser } from './session';
 
-/** Longest password a sign-in attempt hashes; longer input fails without hashing. */
+/** Maximum password length a sign-in attempt hashes. Longer input fails without hashing. */
 const MAX_SIGN_IN_PASSWORD_LENGTH = 1024;
 
 /**

@@ -300,7 +300,7 @@ export function moveDatabaseAside(databasePath: string): MovedDatabase | undefin
 
 	const checkpointError = fs.existsSync(databasePath) ? foldWal(databasePath) : undefined;
 	// A lock error means another connection has the database open, whatever the lock file
-	// says (for example an app started through another path to the same file).
+	// contains (for example an app started through another path to the same file).
 	if (checkpointError && /locked|busy/i.test(checkpointError)) {
 		throw new BackupError(
 			`${databasePath} is in use by another process (${checkpointError}). ` +

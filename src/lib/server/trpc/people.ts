@@ -102,7 +102,7 @@ function toPersonOutput(row: Person) {
 }
 
 // A partner or consultant may be paid as a person (CPF) or through a company (CNPJ); the
-// number of characters without punctuation tells which.
+// number of characters without punctuation shows which.
 function normalizePersonDocument(input: string | null): string | null {
 	if (input === null) return null;
 	const bare = input.replace(/[\s./-]/g, '');
