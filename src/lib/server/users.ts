@@ -12,8 +12,8 @@ export const MAX_EMAIL_LENGTH = 254;
 /** Maximum length of a user's display name, in Unicode code points after trimming. */
 export const MAX_NAME_LENGTH = 200;
 
-/** A user row without its password hash, safe to print or send to the browser. */
-export type UserSummary = Omit<User, 'passwordHash'>;
+/** A user row without its password hash and TOTP key, safe to print or send to the browser. */
+export type UserSummary = Omit<User, 'passwordHash' | 'totpKey' | 'totpLastStep'>;
 
 /** Form field that a UserError refers to. `userId` is the signed-in user, not a form field. */
 export type UserErrorField =
@@ -54,7 +54,8 @@ const summaryColumns = {
 	name: users.name,
 	role: users.role,
 	disabledAt: users.disabledAt,
-	createdAt: users.createdAt
+	createdAt: users.createdAt,
+	totpEnabledAt: users.totpEnabledAt
 };
 
 // Line breaks and other control characters in a name would break one-line displays such as
@@ -347,6 +348,6 @@ function describeRoles(): string {
 }
 
 function toSummary(user: User): UserSummary {
-	const { id, email, name, role, disabledAt, createdAt } = user;
-	return { id, email, name, role, disabledAt, createdAt };
+	const { id, email, name, role, disabledAt, createdAt, totpEnabledAt } = user;
+	return { id, email, name, role, disabledAt, createdAt, totpEnabledAt };
 }

@@ -33,9 +33,33 @@ export const users = sqliteTable(
 		passwordHash: text('password_hash').notNull(),
 		role: text('role', { enum: USER_ROLES }).notNull().default('staff'),
 		disabledAt: text('disabled_at'),
-		createdAt: text('created_at').notNull().default(isoNow)
+		createdAt: text('created_at').notNull().default(isoNow),
+		// The RFC 6238 TOTP key (20 random bytes). It is written while two-factor sign-in is being
+		// set up, and only counts once totpEnabledAt is set by a confirmed code.
+		totpKey: blob('totp_key', { mode: 'buffer' }),
+		totpEnabledAt: text('totp_enabled_at'),
+		// The 30-second time step of the last accepted code, so that a code is never accepted twice.
+		totpLastStep: integer('totp_last_step')
 	},
 	(table) => [uniqueIndex('users_email_unique').on(table.email)]
+);
+
+/**
+ * One-time recovery codes for a user with two-factor sign-in, replacing the authenticator when
+ * it is lost. Only the SHA-256 of each code is kept; a used code keeps its row with usedAt set.
+ */
+export const recoveryCodes = sqliteTable(
+	'recovery_codes',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'restrict' }),
+		codeHash: blob('code_hash', { mode: 'buffer' }).notNull(),
+		createdAt: text('created_at').notNull().default(isoNow),
+		usedAt: text('used_at')
+	},
+	(table) => [index('recovery_codes_user_id_idx').on(table.userId)]
 );
 
 export const sessions = sqliteTable(
@@ -55,7 +79,10 @@ export const sessions = sqliteTable(
 		// copied createdAt into the rows that existed.
 		lastUsedAt: integer('last_used_at'),
 		// The User-Agent header at sign-in, at most 300 code points; null when none was sent.
-		userAgent: text('user_agent')
+		userAgent: text('user_agent'),
+		// False until the user of an account with two-factor sign-in enters a valid code. Such a
+		// session only reaches the code page and sign-out.
+		twoFactorVerified: integer('two_factor_verified', { mode: 'boolean' }).notNull().default(false)
 	},
 	(table) => [index('sessions_user_id_idx').on(table.userId)]
 );
@@ -251,10 +278,48 @@ export const settings = sqliteTable(
 		defaultConsultantCommissionBps: integer('default_consultant_commission_bps')
 			.notNull()
 			.default(1000),
+		// When true, every user must set up two-factor sign-in before using the app.
+		requireTwoFactor: integer('require_two_factor', { mode: 'boolean' }).notNull().default(false),
 		updatedAt: text('updated_at').notNull().default(isoNow),
 		updatedBy: integer('updated_by').references(() => users.id, { onDelete: 'restrict' })
 	},
 	(table) => [check('settings_single_row', sql`${table.id} = 1`)]
+);
+
+export const AUDIT_SOURCES = ['app', 'cli'] as const;
+export type AuditSource = (typeof AUDIT_SOURCES)[number];
+
+/**
+ * Append-only record of every change and every sign-in event. A row is written in the same
+ * database transaction as the change it describes. Triggers in the migration that created the
+ * table reject any update or delete.
+ */
+export const auditLog = sqliteTable(
+	'audit_log',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		at: text('at').notNull().default(isoNow),
+		// The signed-in user who acted; null for a failed sign-in and for CLI actions.
+		actorId: integer('actor_id').references(() => users.id, { onDelete: 'restrict' }),
+		source: text('source', { enum: AUDIT_SOURCES }).notNull(),
+		// A verb such as `create`, `update`, `void`, `sign_in` or `sign_in_failed`.
+		action: text('action').notNull(),
+		// The table the change went to, singular: `client`, `case`, `transaction`, `user`, ...
+		entity: text('entity').notNull(),
+		// The row's id as text; null for the settings row and for failed sign-ins by unknown emails.
+		entityId: text('entity_id'),
+		// JSON object {field: [before, after]}; before is null on create. Never holds a
+		// password, a hash, a token or a TOTP key.
+		changes: text('changes'),
+		// JSON object with context that is not a field change: email tried, client address,
+		// request id, reason.
+		details: text('details')
+	},
+	(table) => [
+		index('audit_log_at_idx').on(table.at, table.id),
+		index('audit_log_actor_idx').on(table.actorId, table.at, table.id),
+		index('audit_log_entity_idx').on(table.entity, table.entityId, table.at, table.id)
+	]
 );
 
 export type Transaction = typeof transactions.$inferSelect;
@@ -265,3 +330,5 @@ export type Client = typeof clients.$inferSelect;
 export type Person = typeof people.$inferSelect;
 export type Case = typeof cases.$inferSelect;
 export type IdempotencyKey = typeof idempotencyKeys.$inferSelect;
+export type AuditLogEntry = typeof auditLog.$inferSelect;
+export type RecoveryCode = typeof recoveryCodes.$inferSelect;
