@@ -68,8 +68,9 @@ export default defineConfig({
 		}
 	],
 	webServer: {
-		// The same command the container runs.
-		command: 'node build',
+		// The same command the container runs. APP_BUILD_DIR points it at a copy of the build
+		// folder instead, as the reliability tests allow.
+		command: `node ${JSON.stringify(process.env.APP_BUILD_DIR ?? 'build')}`,
 		url: `http://127.0.0.1:${PORT}/healthz`,
 		reuseExistingServer: false,
 		timeout: 60_000,
