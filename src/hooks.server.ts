@@ -5,9 +5,16 @@ import {
 	type ServerInit
 } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
+import { TRPCError } from '@trpc/server';
 import { createTRPCHandle } from 'trpc-sveltekit';
 
-import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
+import { isTwoFactorRequired } from '$lib/server/auth/second-factor';
+import {
+	awaitsTwoFactorCode,
+	SESSION_COOKIE,
+	validateSessionToken
+} from '$lib/server/auth/session';
+import { CODE_PAGE, decideGate, type GateState } from '$lib/server/auth/two-factor-gate';
 import { log } from '$lib/server/log';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { checkRequest } from '$lib/server/request-guards';
@@ -20,7 +27,7 @@ import { sessionCookieOptions } from '$lib/server/auth/cookie';
 
 const TRPC_PREFIX = '/trpc';
 /** Paths a signed-out visitor may open; everything else redirects to /login. */
-const PUBLIC_PATHS = new Set(['/login', '/healthz']);
+const PUBLIC_PATHS = new Set(['/login', CODE_PAGE, '/healthz']);
 
 export const init: ServerInit = () => {
 	try {
@@ -153,10 +160,73 @@ const handleSession: Handle = ({ event, resolve }) => {
 			expires: new Date(result.session.expiresAt)
 		});
 	}
-	event.locals.user = result.user;
+	// A session that waits for its two-factor code is not signed in yet: handleTwoFactorGate
+	// keeps it at the code page, and everything that checks locals.user sees a visitor.
+	event.locals.user = awaitsTwoFactorCode(result.session) ? null : result.user;
 	event.locals.session = result.session;
 	return resolve(event);
 };
+
+// Keeps a session that waits for its two-factor code at the code page, and a user without
+// two-factor sign-in at the setup page while the office requires it. Runs before tRPC, so
+// procedures are rejected here with a message that states what to do.
+const handleTwoFactorGate: Handle = ({ event, resolve }) => {
+	const state = gateStateOf(event.locals);
+	if (!state) return resolve(event);
+
+	const decision = decideGate(state, event.url, TRPC_PREFIX);
+	if (decision.kind === 'allow') return resolve(event);
+	if (decision.kind === 'redirect') {
+		return redirectResponse(event.url, decision.location);
+	}
+
+	event.locals.log.warn(
+		{ userId: event.locals.session?.userId, path: event.url.pathname, gate: state },
+		'trpc call held by two-factor gate'
+	);
+	return trpcErrorResponse(event.url, decision);
+};
+
+function gateStateOf(locals: App.Locals): GateState | null {
+	const session = locals.session;
+	if (!session) return null;
+	if (awaitsTwoFactorCode(session)) return 'code';
+	if (!session.twoFactorEnabled && isTwoFactorRequired(getAppDb())) return 'setup';
+	return null;
+}
+
+// A client-side navigation fetches the page's __data.json, and SvelteKit's router follows a
+// redirect only when it comes in that JSON form.
+function redirectResponse(url: URL, location: string): Response {
+	if (url.pathname.endsWith('/__data.json')) {
+		return new Response(JSON.stringify({ type: 'redirect', location }), {
+			headers: { 'content-type': 'application/json' }
+		});
+	}
+	return new Response(null, { status: 303, headers: { location } });
+}
+
+// Shaped by the app's error formatter like any other tRPC error, one entry per procedure of
+// a batch, so the browser client shows the message.
+function trpcErrorResponse(
+	url: URL,
+	decision: { code: 'UNAUTHORIZED' | 'FORBIDDEN'; message: string; paths: string[] }
+): Response {
+	const shapes = decision.paths.map((path) => ({
+		error: appRouter.getErrorShape({
+			error: new TRPCError({ code: decision.code, message: decision.message }),
+			type: 'unknown',
+			path,
+			input: undefined,
+			ctx: undefined
+		})
+	}));
+	const body = url.searchParams.get('batch') === '1' ? shapes : shapes[0];
+	return new Response(JSON.stringify(body), {
+		status: decision.code === 'UNAUTHORIZED' ? 401 : 403,
+		headers: { 'content-type': 'application/json' }
+	});
+}
 
 const handleTrpc = createTRPCHandle({
 	router: appRouter,
@@ -185,6 +255,7 @@ export const handle = sequence(
 	handleStorageFailures,
 	handleLocale,
 	handleSession,
+	handleTwoFactorGate,
 	handleTrpc,
 	handleSignedOutRedirect
 );

@@ -36,8 +36,8 @@ Commands:
       people and payments. A viewer may read everything but change only their own
       password and sessions.
   list-users
-      Show every user: id, email, name, role, status (active or disabled) and creation
-      time in UTC.
+      Show every user: id, email, name, role, status (active or disabled), whether
+      two-factor sign-in is on, and creation time in UTC.
   set-password --email EMAIL [--password-stdin]
       Replace a user's password and end all sessions of that user.
   set-role --email EMAIL --role admin|staff|viewer
@@ -50,6 +50,10 @@ Commands:
   revoke-sessions --email EMAIL
       End all sessions of a user, for a lost or shared device, and print how many
       ended. The user can sign in again at once; use disable-user to block that.
+  reset-2fa --email EMAIL
+      Turn off two-factor sign-in for a user who lost their authenticator: delete the
+      TOTP key and the recovery codes, end all sessions of that user, and print what
+      changed. The user then signs in with the password alone and sets it up again.
   backup [FILE]
       Copy the database to FILE while the app keeps running, check the copy with
       integrity_check and foreign_key_check, and print its size and row counts. FILE

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import {
+	awaitsTwoFactorCode,
 	createSession,
 	MAX_USER_AGENT_LENGTH,
 	SESSION_LIFETIME_MS,
@@ -175,5 +176,49 @@ describe('session details', () => {
 		expect(t.db.select().from(sessions).all()).toHaveLength(1);
 		expect(validateSessionToken(t.db, token, NOW + SESSION_LIFETIME_MS)).toBeNull();
 		expect(t.db.select().from(sessions).all()).toHaveLength(0);
+	});
+});
+
+describe('two-factor state of sessions', () => {
+	function enableTwoFactor(userId: number) {
+		t.db
+			.update(users)
+			.set({ totpKey: Buffer.alloc(20), totpEnabledAt: '2026-01-01T00:00:00.000Z' })
+			.where(eq(users.id, userId))
+			.run();
+	}
+
+	it('reports user without two-factor', () => {
+		const user = insertUser(t.db);
+		const { token } = createSession(t.db, user.id, NOW);
+
+		const session = validateSessionToken(t.db, token, NOW)!.session;
+
+		expect(session.twoFactorEnabled).toBe(false);
+		expect(session.twoFactorVerified).toBe(false);
+		expect(awaitsTwoFactorCode(session)).toBe(false);
+	});
+
+	it('holds unverified session of two-factor user', () => {
+		const user = insertUser(t.db);
+		enableTwoFactor(user.id);
+		const { token } = createSession(t.db, user.id, NOW);
+
+		const session = validateSessionToken(t.db, token, NOW)!.session;
+
+		expect(session.twoFactorEnabled).toBe(true);
+		expect(awaitsTwoFactorCode(session)).toBe(true);
+	});
+
+	it('releases verified session', () => {
+		const user = insertUser(t.db);
+		enableTwoFactor(user.id);
+		const { token } = createSession(t.db, user.id, NOW);
+		t.db.update(sessions).set({ twoFactorVerified: true }).run();
+
+		const session = validateSessionToken(t.db, token, NOW)!.session;
+
+		expect(session.twoFactorVerified).toBe(true);
+		expect(awaitsTwoFactorCode(session)).toBe(false);
 	});
 });

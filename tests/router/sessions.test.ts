@@ -12,7 +12,7 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { openDatabase } from '$lib/server/db';
-import { sessions, users } from '$lib/server/db/schema';
+import { auditLog, sessions, users } from '$lib/server/db/schema';
 import { readEnv } from '$lib/server/env';
 import { describeUserAgent } from '$lib/server/trpc/sessions';
 import { disableUser, setPassword, setUserRole } from '$lib/server/users';
@@ -168,6 +168,59 @@ describe('sessions.revoke', () => {
 			() => callerFor(t.db, ana, current.id).sessions.revoke({ id: '' }),
 			'BAD_REQUEST'
 		);
+	});
+});
+
+describe('session audit', () => {
+	function auditRows() {
+		return t.db.select().from(auditLog).all();
+	}
+
+	it('records revoke without session id', async () => {
+		const ana = insertUser(t.db);
+		const current = openSession(ana.id);
+		const other = openSession(ana.id);
+
+		await callerFor(t.db, ana, current.id).sessions.revoke({ id: other.id });
+
+		const rows = auditRows();
+		expect(rows).toMatchObject([
+			{
+				actorId: ana.id,
+				source: 'app',
+				action: 'session_revoked',
+				entity: 'user',
+				entityId: String(ana.id)
+			}
+		]);
+		expect(JSON.parse(rows[0]!.details!)).toEqual({ current: false });
+		expect(JSON.stringify(rows)).not.toContain(other.id);
+	});
+
+	it('records nothing for unknown id', async () => {
+		const ana = insertUser(t.db);
+		const current = openSession(ana.id);
+
+		await expectFailure(
+			t.db,
+			() => callerFor(t.db, ana, current.id).sessions.revoke({ id: 'a'.repeat(32) }),
+			'NOT_FOUND'
+		);
+
+		expect(auditRows()).toEqual([]);
+	});
+
+	it('records ending other sessions', async () => {
+		const ana = insertUser(t.db);
+		const current = openSession(ana.id);
+		openSession(ana.id);
+		openSession(ana.id);
+
+		await callerFor(t.db, ana, current.id).sessions.revokeOthers();
+
+		const rows = auditRows();
+		expect(rows).toMatchObject([{ action: 'other_sessions_revoked', entityId: String(ana.id) }]);
+		expect(JSON.parse(rows[0]!.details!)).toEqual({ sessionsEnded: 2 });
 	});
 });
 

@@ -1,8 +1,10 @@
+import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { SessionUser } from '$lib/server/auth/session';
 import type { Db } from '$lib/server/db';
-import { settings, type Client, type Person } from '$lib/server/db/schema';
+
+import { auditLog, settings, users, type Client, type Person } from '$lib/server/db/schema';
 
 import {
 	callerFor,
@@ -69,7 +71,8 @@ describe('settings.get', () => {
 			defaultFeeBps: 3000,
 			defaultPartnerShareBps: 5000,
 			defaultConsultantCommissionBps: 1000,
-			maxConsultantCommissionBps: 1500
+			maxConsultantCommissionBps: 1500,
+			requireTwoFactor: false
 		});
 		expect(current.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 	});
@@ -256,5 +259,96 @@ describe('settings.update', () => {
 				message: 'Unknown field "updatedBy": remove it.'
 			}
 		]);
+	});
+});
+
+describe('settings.update audit', () => {
+	function auditRows() {
+		return db.select().from(auditLog).all();
+	}
+
+	it('records changed fields only', async () => {
+		await adminApi.settings.update({ ...NEW_DEFAULTS, defaultPartnerShareBps: 5000 });
+
+		const rows = auditRows();
+		expect(rows).toMatchObject([
+			{ actorId: admin.id, source: 'app', action: 'update', entity: 'settings', entityId: null }
+		]);
+		expect(JSON.parse(rows[0]!.changes!)).toEqual({
+			defaultFeeBps: [3000, 2500],
+			defaultConsultantCommissionBps: [1000, 800]
+		});
+	});
+
+	it('writes nothing when nothing changed', async () => {
+		await adminApi.settings.update({
+			defaultFeeBps: 3000,
+			defaultPartnerShareBps: 5000,
+			defaultConsultantCommissionBps: 1000
+		});
+
+		expect(auditRows()).toEqual([]);
+	});
+
+	it('writes nothing on rejected input', async () => {
+		await expectInvalid(db, () =>
+			adminApi.settings.update({ ...NEW_DEFAULTS, defaultConsultantCommissionBps: 9000 })
+		);
+
+		expect(auditRows()).toEqual([]);
+	});
+});
+
+describe('settings.update requireTwoFactor', () => {
+	function enableOwnTwoFactor(userId: number) {
+		db.update(users)
+			.set({ totpKey: Buffer.alloc(20), totpEnabledAt: '2026-01-01T00:00:00.000Z' })
+			.where(eq(users.id, userId))
+			.run();
+	}
+
+	it('rejects admin without own two-factor', async () => {
+		const issues = await expectInvalid(db, () =>
+			adminApi.settings.update({ ...NEW_DEFAULTS, requireTwoFactor: true })
+		);
+
+		expect(issues).toMatchObject([{ field: 'requireTwoFactor', code: 'own_two_factor_missing' }]);
+		expect(settingsRow()[0]?.requireTwoFactor).toBe(false);
+	});
+
+	it('stores and audits the requirement', async () => {
+		enableOwnTwoFactor(admin.id);
+
+		const updated = await adminApi.settings.update({ ...NEW_DEFAULTS, requireTwoFactor: true });
+
+		expect(updated.requireTwoFactor).toBe(true);
+		expect(settingsRow()[0]?.requireTwoFactor).toBe(true);
+		const changes = JSON.parse(db.select().from(auditLog).get()!.changes!);
+		expect(changes.requireTwoFactor).toEqual([false, true]);
+	});
+
+	it('keeps the requirement when left out', async () => {
+		enableOwnTwoFactor(admin.id);
+		await adminApi.settings.update({ ...NEW_DEFAULTS, requireTwoFactor: true });
+
+		const updated = await adminApi.settings.update({ ...NEW_DEFAULTS, defaultFeeBps: 2000 });
+
+		expect(updated.requireTwoFactor).toBe(true);
+	});
+
+	it('lets admin without two-factor turn it off', async () => {
+		db.update(settings).set({ requireTwoFactor: true }).run();
+
+		const updated = await adminApi.settings.update({ ...NEW_DEFAULTS, requireTwoFactor: false });
+
+		expect(updated.requireTwoFactor).toBe(false);
+	});
+
+	it('rejects non-boolean value', async () => {
+		const issues = await expectInvalid(db, () =>
+			adminApi.settings.update({ ...NEW_DEFAULTS, requireTwoFactor: 'yes' as never })
+		);
+
+		expect(issues).toMatchObject([{ field: 'requireTwoFactor', code: 'invalid_type' }]);
 	});
 });

@@ -1,13 +1,18 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 
 import { safeRedirectTarget } from '$lib/redirect-target';
-import { authenticate } from '$lib/server/auth/sign-in';
-import { addressKey, emailKey, Throttle } from '$lib/server/auth/throttle';
+import { clientAddressOrReject } from '$lib/server/auth/client-address';
 import { sessionCookieOptions } from '$lib/server/auth/cookie';
-import { createSession, SESSION_COOKIE } from '$lib/server/auth/session';
-import type { Db } from '$lib/server/db';
+import { SESSION_COOKIE } from '$lib/server/auth/session';
+import { authenticate, type SignInResult } from '$lib/server/auth/sign-in';
+import {
+	recordSignInFailure,
+	recordSignInThrottled,
+	startSession
+} from '$lib/server/auth/sign-in-audit';
+import { emailKey, Throttle } from '$lib/server/auth/throttle';
+import { writeOrReject } from '$lib/server/auth/write-or-reject';
 import { getAppDb } from '$lib/server/runtime';
-import { STORAGE_UNAVAILABLE_MESSAGE, storageFailureCode } from '$lib/server/storage-errors';
 import { MAX_EMAIL_LENGTH } from '$lib/server/users';
 
 import type { Actions, PageServerLoad } from './$types';
@@ -25,10 +30,6 @@ export const load: PageServerLoad = ({ locals, url }) => {
  */
 const signInThrottle = new Throttle();
 
-const CLIENT_ADDRESS_MISSING_MESSAGE =
-	'Sign-in is unavailable because the server could not determine your address. ' +
-	'Tell your administrator.';
-
 export const actions: Actions = {
 	default: async ({ request, cookies, url, locals, getClientAddress, setHeaders }) => {
 		const client = clientAddressOrReject(getClientAddress, locals);
@@ -45,81 +46,56 @@ export const actions: Actions = {
 
 		const db = getAppDb();
 		const logFields = { email: email.slice(0, MAX_EMAIL_LENGTH), address: client.address };
+		let failure: Extract<SignInResult, { ok: false }> | null = null;
 		const attempt = await signInThrottle.guard(
 			[emailKey(email), client.key],
-			() => authenticate(db, email, password),
+			async () => {
+				const result = await authenticate(db, email, password);
+				if (result.ok) return result;
+				failure = result;
+				return null;
+			},
 			[emailKey(email)]
 		);
 		if (attempt.throttled) {
 			const { retryAfterSeconds } = attempt;
 			const throttledBy = attempt.key === client.key ? 'address' : 'email';
 			locals.log.warn({ ...logFields, throttledBy, retryAfterSeconds }, 'sign-in throttled');
+			writeOrReject(locals, () =>
+				recordSignInThrottled(db, { ...logFields, throttledBy, key: attempt.key })
+			);
 			setHeaders({ 'retry-after': String(retryAfterSeconds) });
 			return fail(429, { email, error: 'throttled' as const, retryAfterSeconds });
 		}
 
-		const user = attempt.value;
-		if (!user) {
-			locals.log.warn(logFields, 'sign-in failed');
+		const signedIn = attempt.value;
+		if (!signedIn) {
+			const { reason, userId } = failure!;
+			locals.log.warn({ ...logFields, reason, userId }, 'sign-in failed');
+			writeOrReject(locals, () => recordSignInFailure(db, { ...logFields, reason, userId }));
 			return fail(400, { email, error: 'invalid' as const });
 		}
 
 		// A new session at every sign-in, so a token planted before it is never promoted.
-		const session = createSessionOrReject(db, user.id, locals, request.headers.get('user-agent'));
+		const { user, twoFactorEnabled } = signedIn;
+		const session = writeOrReject(locals, () =>
+			startSession(db, user.id, {
+				address: client.address,
+				userAgent: request.headers.get('user-agent'),
+				awaitsTwoFactorCode: twoFactorEnabled
+			})
+		);
 		cookies.set(SESSION_COOKIE, session.token, {
 			...sessionCookieOptions(url),
 			expires: new Date(session.expiresAt)
 		});
+
+		const target = safeRedirectTarget(url.searchParams.get('redirectTo'));
+		if (twoFactorEnabled) {
+			locals.log.info({ userId: user.id, address: client.address }, 'password accepted');
+			redirect(303, `/login/two-factor?redirectTo=${encodeURIComponent(target)}`);
+		}
 		locals.log.info({ userId: user.id, address: client.address }, 'signed in');
-		redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
+		redirect(303, target);
 	}
 };
-
-/**
- * Returns the client's address and its throttle key, or ends the request with 500.
- * adapter-node's getClientAddress throws when ADDRESS_HEADER names a header that the request
- * lacks, and returns undefined on a Unix socket. With ADDRESS_HEADER set, a request without
- * that header bypassed the proxy, or the proxy is misconfigured. Neither may sign in under an
- * address that no proxy vouches for.
- */
-function clientAddressOrReject(
-	getClientAddress: () => string,
-	locals: App.Locals
-): { address: string; key: string } {
-	let address: string | undefined;
-	let failure: string | undefined;
-	try {
-		address = getClientAddress();
-	} catch (cause) {
-		failure = cause instanceof Error ? cause.message : String(cause);
-	}
-
-	const key = addressKey(address);
-	if (address && key) return { address, key };
-
-	const reason = failure ?? (address ? 'not an IP address' : 'no address');
-	locals.log.error(
-		{ address: address?.slice(0, 100), reason },
-		'sign-in rejected: client address unavailable; check ADDRESS_HEADER and XFF_DEPTH'
-	);
-	error(500, { message: CLIENT_ADDRESS_MISSING_MESSAGE, id: locals.requestId });
-}
-
-// Inserting the session row is the only write of a sign-in. On a full or read-only disk it
-// fails, and the response is 503 with the storage message instead of a 500.
-function createSessionOrReject(
-	db: Db,
-	userId: number,
-	locals: App.Locals,
-	userAgent: string | null
-): ReturnType<typeof createSession> {
-	try {
-		return createSession(db, userId, Date.now(), { userAgent });
-	} catch (cause) {
-		const sqliteCode = storageFailureCode(cause);
-		if (!sqliteCode) throw cause;
-
-		locals.log.error({ userId, sqliteCode }, 'sign-in failed: database storage failed');
-		error(503, { message: STORAGE_UNAVAILABLE_MESSAGE, id: locals.requestId });
-	}
-}

@@ -31,6 +31,10 @@ export interface ValidSession {
 	expiresAt: number;
 	/** True when this validation pushed expiresAt forward, so the cookie must be sent again. */
 	renewed: boolean;
+	/** True once a two-factor code was entered in this session. */
+	twoFactorVerified: boolean;
+	/** True when the user has two-factor sign-in on, so the session needs a verified code. */
+	twoFactorEnabled: boolean;
 }
 
 export interface CreateSessionOptions {
@@ -136,9 +140,27 @@ export function validateSessionToken(
 
 	const { id, email, name, role } = row.user;
 	return {
-		session: { id: row.session.id, userId: row.session.userId, expiresAt, renewed },
+		session: {
+			id: row.session.id,
+			userId: row.session.userId,
+			expiresAt,
+			renewed,
+			twoFactorVerified: row.session.twoFactorVerified,
+			twoFactorEnabled: row.user.totpEnabledAt !== null
+		},
 		user: { id, email, name, role }
 	};
+}
+
+/**
+ * Returns whether a session still waits for its two-factor code: the user has two-factor
+ * sign-in on and no code was entered in this session. Such a session only reaches the code
+ * page and sign-out.
+ */
+export function awaitsTwoFactorCode(
+	session: Pick<ValidSession, 'twoFactorVerified' | 'twoFactorEnabled'>
+): boolean {
+	return session.twoFactorEnabled && !session.twoFactorVerified;
 }
 
 /**

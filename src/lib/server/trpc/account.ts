@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 
+import { recordAudit } from '$lib/server/audit';
 import { Throttle, userKey } from '$lib/server/auth/throttle';
 import type { Db } from '$lib/server/db';
 import { changeOwnPassword, UserError } from '$lib/server/users';
@@ -79,7 +80,15 @@ async function changePasswordUnlessIncorrect(
 			userId,
 			input.currentPassword,
 			input.newPassword,
-			sessionId ?? undefined
+			sessionId ?? undefined,
+			(tx) =>
+				recordAudit(tx, {
+					actorId: userId,
+					source: 'app',
+					action: 'password_change',
+					entity: 'user',
+					entityId: userId
+				})
 		);
 	} catch (error) {
 		if (!(error instanceof UserError)) throw error;

@@ -8,6 +8,15 @@ import { isIsoDate } from '$lib/domain/dates';
  */
 export const idSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * The input of a procedure that takes none. Without it tRPC ignores whatever a caller sends,
+ * so a request with stray fields such as `{"role":"admin"}` would succeed as if they meant
+ * something.
+ */
+export const noInputSchema = z.undefined({
+	error: 'This procedure takes no input: send none.'
+});
+
 /** Page size of list procedures: 25 by default, at most 100. */
 export const limitSchema = z.number().int().min(1).max(100).default(25);
 

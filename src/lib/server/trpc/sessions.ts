@@ -2,13 +2,16 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 
+import { recordAudit } from '$lib/server/audit';
 import {
 	invalidateUserSessions,
 	sessionAbsoluteLifetimeMs,
 	sessionEndsAt
 } from '$lib/server/auth/session';
+import { writeTransaction } from '$lib/server/db';
 import { sessions, type Session } from '$lib/server/db/schema';
 
+import { noInputSchema } from './inputs';
 import { authedProcedure, router } from './t';
 
 /** Browser and operating system named by a User-Agent header. Each is null when not named. */
@@ -59,7 +62,7 @@ export const sessionsRouter = router({
 	 * Lists the caller's sessions that have not expired: the one making the request first, then
 	 * the others, most recently used first.
 	 */
-	list: authedProcedure.query(({ ctx }): SessionItem[] => {
+	list: authedProcedure.input(noInputSchema).query(({ ctx }): SessionItem[] => {
 		const now = Date.now();
 		const absoluteLifetimeMs = sessionAbsoluteLifetimeMs();
 
@@ -83,13 +86,26 @@ export const sessionsRouter = router({
 	revoke: authedProcedure
 		.input(z.object({ id: z.string().min(1).max(64) }).strict())
 		.mutation(({ ctx, input }) => {
-			const ended = ctx.db
-				.delete(sessions)
-				.where(and(eq(sessions.id, input.id), eq(sessions.userId, ctx.user.id)))
-				.run().changes;
-			if (ended === 0) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_MESSAGE });
-
+			const userId = ctx.user.id;
 			const current = input.id === ctx.sessionId;
+			writeTransaction(ctx.db, (tx) => {
+				const ended = tx
+					.delete(sessions)
+					.where(and(eq(sessions.id, input.id), eq(sessions.userId, userId)))
+					.run().changes;
+				if (ended === 0) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_MESSAGE });
+
+				// The user id, never the session id: the session id is half of the cookie token.
+				recordAudit(tx, {
+					actorId: userId,
+					source: 'app',
+					action: 'session_revoked',
+					entity: 'user',
+					entityId: userId,
+					details: { current }
+				});
+			});
+
 			ctx.log.info({ userId: ctx.user.id, sessionId: input.id, current }, 'session ended');
 			return { current };
 		}),
@@ -98,14 +114,29 @@ export const sessionsRouter = router({
 	 * Ends every session of the caller except the one making the request. A call without a
 	 * session, such as one from a test or script, ends all of them.
 	 */
-	revokeOthers: authedProcedure.mutation(({ ctx }) => {
-		const sessionsEnded =
-			ctx.sessionId === null
-				? invalidateUserSessions(ctx.db, ctx.user.id)
-				: ctx.db
-						.delete(sessions)
-						.where(and(eq(sessions.userId, ctx.user.id), ne(sessions.id, ctx.sessionId)))
-						.run().changes;
+	revokeOthers: authedProcedure.input(noInputSchema).mutation(({ ctx }) => {
+		const userId = ctx.user.id;
+		const sessionId = ctx.sessionId;
+		const sessionsEnded = writeTransaction(ctx.db, (tx) => {
+			const ended =
+				sessionId === null
+					? invalidateUserSessions(tx, userId)
+					: tx
+							.delete(sessions)
+							.where(and(eq(sessions.userId, userId), ne(sessions.id, sessionId)))
+							.run().changes;
+			if (ended > 0) {
+				recordAudit(tx, {
+					actorId: userId,
+					source: 'app',
+					action: 'other_sessions_revoked',
+					entity: 'user',
+					entityId: userId,
+					details: { sessionsEnded: ended }
+				});
+			}
+			return ended;
+		});
 
 		ctx.log.info({ userId: ctx.user.id, sessionsEnded }, 'other sessions ended');
 		return { sessionsEnded };

@@ -2,10 +2,12 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { maxConsultantCommissionBps, validateFeeAgreement } from '$lib/domain/fee-agreement';
+import { changedFields, recordAudit } from '$lib/server/audit';
 import { writeTransaction, type Db } from '$lib/server/db';
-import { settings, type Settings } from '$lib/server/db/schema';
+import { settings, users, type Settings } from '$lib/server/db/schema';
 
 import { fieldError } from './errors';
+import { noInputSchema } from './inputs';
 import { adminProcedure, authedProcedure, router } from './t';
 
 const bpsSchema = z
@@ -20,17 +22,33 @@ export const feeAgreementInput = {
 	consultantCommissionBps: bpsSchema
 };
 
-export const settingsRouter = router({
-	get: authedProcedure.query(({ ctx }) => toSettingsOutput(readSettings(ctx.db))),
+// Every column an administrator can change; updatedAt and updatedBy are the row's own record.
+const SETTINGS_AUDIT_FIELDS = [
+	'defaultFeeBps',
+	'defaultPartnerShareBps',
+	'defaultConsultantCommissionBps',
+	'requireTwoFactor'
+] as const satisfies readonly (keyof Settings)[];
 
-	/** Changes the office's fee defaults; cases created earlier keep their agreement. */
+export const settingsRouter = router({
+	get: authedProcedure
+		.input(noInputSchema)
+		.query(({ ctx }) => toSettingsOutput(readSettings(ctx.db))),
+
+	/**
+	 * Changes the office's fee defaults, and whether two-factor sign-in is required. Cases
+	 * created earlier keep their agreement. Requiring two-factor sign-in is rejected while the
+	 * administrator has not set it up for their own account.
+	 */
 	update: adminProcedure
 		.input(
 			z
 				.object({
 					defaultFeeBps: bpsSchema,
 					defaultPartnerShareBps: bpsSchema,
-					defaultConsultantCommissionBps: bpsSchema
+					defaultConsultantCommissionBps: bpsSchema,
+					// Left out, the stored value stays.
+					requireTwoFactor: z.boolean().optional()
 				})
 				.strict()
 		)
@@ -48,18 +66,52 @@ export const settingsRouter = router({
 				throw fieldError(field, problem.reason, problem.message);
 			}
 
-			const row = writeTransaction(ctx.db, (tx) =>
-				tx
+			const row = writeTransaction(ctx.db, (tx) => {
+				const before = readSettings(tx);
+				if (input.requireTwoFactor === true && !before.requireTwoFactor) {
+					assertOwnTwoFactorEnabled(tx, ctx.user.id);
+				}
+				const after = tx
 					.update(settings)
 					.set({ ...input, updatedAt: new Date().toISOString(), updatedBy: ctx.user.id })
 					.where(eq(settings.id, 1))
 					.returning()
-					.get()
-			);
-			ctx.log.info({ userId: ctx.user.id, ...input }, 'fee defaults changed');
-			return toSettingsOutput(row!);
+					.get()!;
+				const changes = changedFields(before, after, SETTINGS_AUDIT_FIELDS);
+				if (Object.keys(changes).length > 0) {
+					recordAudit(tx, {
+						actorId: ctx.user.id,
+						source: 'app',
+						action: 'update',
+						entity: 'settings',
+						changes
+					});
+				}
+				return after;
+			});
+			ctx.log.info({ userId: ctx.user.id, ...input }, 'office settings changed');
+			return toSettingsOutput(row);
 		})
 });
+
+/**
+ * Throws a field error on requireTwoFactor unless the user has two-factor sign-in on, so that
+ * an administrator who requires it has already set it up and is not held at the setup page.
+ */
+function assertOwnTwoFactorEnabled(db: Db, userId: number): void {
+	const user = db
+		.select({ totpEnabledAt: users.totpEnabledAt })
+		.from(users)
+		.where(eq(users.id, userId))
+		.get();
+	if (user?.totpEnabledAt) return;
+
+	throw fieldError(
+		'requireTwoFactor',
+		'own_two_factor_missing',
+		'Set up two-factor sign-in for your own account on the account page first, then require it for everyone.'
+	);
+}
 
 /** Reads the office settings row, which the ledger migration creates. */
 export function readSettings(db: Db): Settings {
@@ -77,6 +129,7 @@ function toSettingsOutput(row: Settings) {
 			row.defaultFeeBps,
 			row.defaultPartnerShareBps
 		),
+		requireTwoFactor: row.requireTwoFactor,
 		updatedAt: row.updatedAt
 	};
 }
