@@ -25,7 +25,6 @@ import {
 	readJournal,
 	type JournalEntry
 } from '../../src/lib/server/db/safe-migrate';
-import { invalidateUserSessions } from '../../src/lib/server/auth/session';
 import { readEnv } from '../../src/lib/server/env';
 import {
 	assertEmailAvailable,
@@ -35,12 +34,14 @@ import {
 	listUsers,
 	parseUserRole,
 	requireUserByEmail,
+	revokeUserSessions,
 	setPassword,
 	setUserRole,
 	validateUserFields,
 	type UserSummary
 } from '../../src/lib/server/users';
 import { readNewPassword } from './password-input';
+import { resetTwoFactorCommand } from './reset-two-factor';
 import { CommandError, UsageError } from './usage';
 
 /** Option values as node:util parseArgs returns them for string and boolean options. */
@@ -81,6 +82,7 @@ export const COMMANDS: Record<string, Command> = {
 	'disable-user': { options: emailOption, run: disableUserCommand },
 	'enable-user': { options: emailOption, run: enableUserCommand },
 	'revoke-sessions': { options: emailOption, run: revokeSessionsCommand },
+	'reset-2fa': { options: emailOption, run: resetTwoFactorCommand },
 	backup: { options: {}, positionals: { names: ['FILE'], required: 0 }, run: backupCommand },
 	restore: { options: {}, positionals: { names: ['FILE'], required: 1 }, run: restoreCommand }
 };
@@ -110,7 +112,7 @@ function printUserList({ database }: CommandContext): void {
 		return;
 	}
 
-	const header = ['ID', 'EMAIL', 'NAME', 'ROLE', 'STATUS', 'CREATED (UTC)'];
+	const header = ['ID', 'EMAIL', 'NAME', 'ROLE', 'STATUS', '2FA', 'CREATED (UTC)'];
 	console.log(formatTable(header, users.map(toTableRow)));
 }
 
@@ -170,10 +172,8 @@ function enableUserCommand({ options, database }: CommandContext): void {
 
 function revokeSessionsCommand({ options, database }: CommandContext): void {
 	const email = requireOption(options, 'email');
-	const db = database();
 
-	const user = requireUserByEmail(db, email);
-	const sessionsEnded = invalidateUserSessions(db, user.id);
+	const { user, sessionsEnded } = revokeUserSessions(database(), email);
 	console.log(`Ended ${countSessions(sessionsEnded)} of ${user.email} (id ${user.id}).`);
 }
 
@@ -206,6 +206,10 @@ async function backupCommand({ positionals }: CommandContext): Promise<void> {
 	printLedger(result.ledger);
 }
 
+// Backup only reads, so it writes no audit row. Restore writes none either: the restored file
+// must match the checked backup row for row (its counts and sums are printed and compared), and
+// a backup from before the audit trail has no audit_log table. The replaced database is kept
+// in the backups folder, with its trail up to the restore.
 async function restoreCommand({ positionals }: CommandContext): Promise<void> {
 	const { DATABASE_PATH: databasePath, MIGRATIONS_DIR: migrationsDir } = readEnv();
 	const sourcePath = path.resolve(positionals[0] ?? '');
@@ -379,6 +383,7 @@ function toTableRow(user: UserSummary): string[] {
 		user.name,
 		user.role,
 		user.disabledAt === null ? 'active' : 'disabled',
+		user.totpEnabledAt === null ? 'off' : 'on',
 		// Drops the milliseconds of the stored ISO timestamp: 2026-12-04T16:37:25Z.
 		user.createdAt.replace(/\.\d+Z$/u, 'Z')
 	];

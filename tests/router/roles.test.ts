@@ -20,55 +20,7 @@ import {
 	type Caller,
 	type TestDb
 } from '../helpers/test-db';
-
-type CallerRole = 'admin' | 'staff' | 'viewer' | 'signedOut';
-
-/** Which callers may run a procedure. Nothing is open to signed-out callers. */
-interface Access {
-	admin: boolean;
-	staff: boolean;
-	viewer: boolean;
-	signedOut: false;
-}
-
-const READ: Access = { admin: true, staff: true, viewer: true, signedOut: false };
-const WRITE: Access = { admin: true, staff: true, viewer: false, signedOut: false };
-const ADMIN_ONLY: Access = { admin: true, staff: false, viewer: false, signedOut: false };
-// Mutations that change only the caller's own password or sessions, so viewers may run them.
-const OWN_ACCOUNT: Access = { admin: true, staff: true, viewer: true, signedOut: false };
-
-/**
- * The decision for every procedure of appRouter. A procedure added to the router without a
- * line here fails the suite, and so does a line whose procedure no longer exists.
- */
-const ACCESS: Record<string, Access> = {
-	'account.changePassword': OWN_ACCOUNT,
-	'sessions.list': READ,
-	'sessions.revoke': OWN_ACCOUNT,
-	'sessions.revokeOthers': OWN_ACCOUNT,
-	'clients.list': READ,
-	'clients.get': READ,
-	'clients.create': WRITE,
-	'clients.update': WRITE,
-	'clients.archive': WRITE,
-	'clients.delete': WRITE,
-	'people.list': READ,
-	'people.create': WRITE,
-	'people.update': WRITE,
-	'cases.list': READ,
-	'cases.get': READ,
-	'cases.create': WRITE,
-	'cases.update': WRITE,
-	'cases.setStatus': WRITE,
-	'dashboard.summary': READ,
-	'settings.get': READ,
-	'settings.update': ADMIN_ONLY,
-	'reports.period': READ,
-	'transactions.preview': READ,
-	'transactions.create': WRITE,
-	'transactions.createInstallments': WRITE,
-	'transactions.void': WRITE
-};
+import { ACCESS, OWN_ACCOUNT, type CallerRole } from '../helpers/procedure-access';
 
 /** Records that the inputs below refer to, inserted into each test's own database. */
 interface Fixture {
@@ -93,6 +45,9 @@ const INPUTS: Record<string, (fixture: Fixture) => unknown> = {
 		newPassword: 'another long passphrase'
 	}),
 	'sessions.revoke': () => ({ id: 'no-such-session' }),
+	'twoFactor.confirmSetup': () => ({ code: '123456' }),
+	'twoFactor.disable': () => ({ currentPassword: 'not the current password', code: '123456' }),
+	'twoFactor.regenerateRecoveryCodes': () => ({ code: '123456' }),
 	'clients.list': () => ({}),
 	'clients.get': ({ client }) => ({ id: client.id }),
 	'clients.create': () => ({ kind: 'person', name: 'Nova Cliente', document: VALID_CPFS[0] }),
@@ -149,7 +104,8 @@ const INPUTS: Record<string, (fixture: Fixture) => unknown> = {
 		count: 2,
 		amountCents: 5000
 	}),
-	'transactions.void': ({ payment }) => ({ id: payment.id, reason: 'Lançado em duplicidade' })
+	'transactions.void': ({ payment }) => ({ id: payment.id, reason: 'Lançado em duplicidade' }),
+	'audit.list': ({ client }) => ({ entity: 'client', entityId: String(client.id) })
 };
 
 /** Error codes that allowed calls with the INPUTS above end in, because they change nothing. */
@@ -157,7 +113,12 @@ const EXPECTED_ERRORS: Record<string, TRPC_ERROR_CODE_KEY> = {
 	// insertUser stores no real hash, so no current password matches.
 	'account.changePassword': 'BAD_REQUEST',
 	// The test users have no sessions.
-	'sessions.revoke': 'NOT_FOUND'
+	'sessions.revoke': 'NOT_FOUND',
+	// The test users have not started a setup, so there is no key to check a code against.
+	'twoFactor.confirmSetup': 'CONFLICT',
+	// Two-factor sign-in is off for the test users, so there is nothing to turn off or renew.
+	'twoFactor.disable': 'CONFLICT',
+	'twoFactor.regenerateRecoveryCodes': 'CONFLICT'
 };
 
 const CALLER_ROLES: CallerRole[] = ['admin', 'staff', 'viewer', 'signedOut'];
@@ -228,7 +189,11 @@ describe('access table', () => {
 		expect(viewerMutations).toEqual([
 			'account.changePassword',
 			'sessions.revoke',
-			'sessions.revokeOthers'
+			'sessions.revokeOthers',
+			'twoFactor.beginSetup',
+			'twoFactor.confirmSetup',
+			'twoFactor.disable',
+			'twoFactor.regenerateRecoveryCodes'
 		]);
 		for (const path of viewerMutations) expect(ACCESS[path]).toBe(OWN_ACCOUNT);
 	});

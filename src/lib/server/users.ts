@@ -2,6 +2,14 @@ import { and, asc, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 
 // Relative imports only: the admin CLI runs this module under tsx, which does not resolve $lib.
+import {
+	cliActor,
+	createdFields,
+	recordAuditBy,
+	recordChanges,
+	USER_AUDIT_FIELDS,
+	type AuditActor
+} from './audit';
 import { checkNewPassword, hashPassword, verifyPassword } from './auth/password';
 import { invalidateUserSessions } from './auth/session';
 import { writeTransaction, type Db } from './db';
@@ -166,11 +174,19 @@ export function listUsers(db: Db): UserSummary[] {
 	return db.select(summaryColumns).from(users).orderBy(asc(users.id)).all();
 }
 
+// createUser, setPassword, disableUser, setUserRole, enableUser and revokeUserSessions write
+// their audit row in the same transaction as the change. Their `actor` defaults to the admin
+// CLI, the only caller that manages other users. A call that changes nothing writes no row.
+
 /**
  * Validates the input, hashes the password and inserts the user. Throws UserError, and writes
  * nothing, when a field is invalid or another user has the same email in any letter case.
  */
-export async function createUser(db: Db, input: NewUserInput): Promise<UserSummary> {
+export async function createUser(
+	db: Db,
+	input: NewUserInput,
+	actor: AuditActor = cliActor()
+): Promise<UserSummary> {
 	const fields = validateUserFields(input);
 	assertAcceptablePassword('password', input.password);
 
@@ -178,11 +194,18 @@ export async function createUser(db: Db, input: NewUserInput): Promise<UserSumma
 
 	return writeTransaction(db, (tx) => {
 		assertEmailAvailable(tx, fields.email);
-		return tx
+		const user = tx
 			.insert(users)
 			.values({ ...fields, passwordHash })
 			.returning(summaryColumns)
 			.get();
+		recordAuditBy(tx, actor, {
+			action: 'create',
+			entity: 'user',
+			entityId: user.id,
+			changes: createdFields(user, USER_AUDIT_FIELDS)
+		});
+		return user;
 	});
 }
 
@@ -193,7 +216,8 @@ export async function createUser(db: Db, input: NewUserInput): Promise<UserSumma
 export async function setPassword(
 	db: Db,
 	email: string,
-	password: string
+	password: string,
+	actor: AuditActor = cliActor()
 ): Promise<{ user: UserSummary; sessionsEnded: number }> {
 	assertAcceptablePassword('password', password);
 
@@ -203,6 +227,13 @@ export async function setPassword(
 		const user = requireUserByEmail(tx, email);
 		tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
 		const sessionsEnded = invalidateUserSessions(tx, user.id);
+		// Neither password nor hash goes into the row, because the action alone records the change.
+		recordAuditBy(tx, actor, {
+			action: 'password_set',
+			entity: 'user',
+			entityId: user.id,
+			details: { sessionsEnded }
+		});
 		return { user: toSummary(user), sessionsEnded };
 	});
 }
@@ -213,7 +244,8 @@ export async function setPassword(
  */
 export function disableUser(
 	db: Db,
-	email: string
+	email: string,
+	actor: AuditActor = cliActor()
 ): { user: UserSummary; sessionsEnded: number; alreadyDisabled: boolean } {
 	return writeTransaction(db, (tx) => {
 		const user = requireUserByEmail(tx, email);
@@ -226,6 +258,17 @@ export function disableUser(
 		// Deleted in both cases, because a session created before the user was disabled must
 		// not outlive it.
 		const sessionsEnded = invalidateUserSessions(tx, user.id);
+		if (!alreadyDisabled) {
+			recordAuditBy(tx, actor, {
+				action: 'disable',
+				entity: 'user',
+				entityId: user.id,
+				changes: { disabledAt: [null, disabledAt] },
+				details: { sessionsEnded }
+			});
+		} else {
+			recordSessionsRevoked(tx, actor, user.id, sessionsEnded);
+		}
 		return { user: toSummary({ ...user, disabledAt }), sessionsEnded, alreadyDisabled };
 	});
 }
@@ -238,7 +281,8 @@ export function disableUser(
 export function setUserRole(
 	db: Db,
 	email: string,
-	role: string
+	role: string,
+	actor: AuditActor = cliActor()
 ): { user: UserSummary; previousRole: UserRole; sessionsEnded: number; unchanged: boolean } {
 	const newRole = parseUserRole(role);
 
@@ -250,6 +294,13 @@ export function setUserRole(
 
 		tx.update(users).set({ role: newRole }).where(eq(users.id, user.id)).run();
 		const sessionsEnded = invalidateUserSessions(tx, user.id);
+		recordAuditBy(tx, actor, {
+			action: 'role_set',
+			entity: 'user',
+			entityId: user.id,
+			changes: { role: [user.role, newRole] },
+			details: { sessionsEnded }
+		});
 		return {
 			user: toSummary({ ...user, role: newRole }),
 			previousRole: user.role,
@@ -260,15 +311,60 @@ export function setUserRole(
 }
 
 /** Clears disabledAt so the user can sign in again. `alreadyEnabled` is true if it was null. */
-export function enableUser(db: Db, email: string): { user: UserSummary; alreadyEnabled: boolean } {
+export function enableUser(
+	db: Db,
+	email: string,
+	actor: AuditActor = cliActor()
+): { user: UserSummary; alreadyEnabled: boolean } {
 	return writeTransaction(db, (tx) => {
 		const user = requireUserByEmail(tx, email);
 		const alreadyEnabled = user.disabledAt === null;
 
 		if (!alreadyEnabled) {
 			tx.update(users).set({ disabledAt: null }).where(eq(users.id, user.id)).run();
+			recordChanges(
+				tx,
+				actor,
+				{ action: 'enable', entity: 'user', entityId: user.id },
+				user,
+				{ disabledAt: null },
+				['disabledAt']
+			);
 		}
 		return { user: toSummary({ ...user, disabledAt: null }), alreadyEnabled };
+	});
+}
+
+/**
+ * Deletes all sessions of the user with this email, so every device must sign in again.
+ * Returns the user and the number of sessions deleted. Throws UserError for an unknown email.
+ */
+export function revokeUserSessions(
+	db: Db,
+	email: string,
+	actor: AuditActor = cliActor()
+): { user: UserSummary; sessionsEnded: number } {
+	return writeTransaction(db, (tx) => {
+		const user = requireUserByEmail(tx, email);
+		const sessionsEnded = invalidateUserSessions(tx, user.id);
+		recordSessionsRevoked(tx, actor, user.id, sessionsEnded);
+		return { user: toSummary(user), sessionsEnded };
+	});
+}
+
+// A user without sessions had nothing revoked, so no row is written for them.
+function recordSessionsRevoked(
+	tx: Db,
+	actor: AuditActor,
+	userId: number,
+	sessionsEnded: number
+): void {
+	if (sessionsEnded === 0) return;
+	recordAuditBy(tx, actor, {
+		action: 'sessions_revoked',
+		entity: 'user',
+		entityId: userId,
+		details: { sessionsEnded }
 	});
 }
 
@@ -283,7 +379,9 @@ export async function changeOwnPassword(
 	userId: number,
 	currentPassword: string,
 	newPassword: string,
-	keepSessionId?: string
+	keepSessionId?: string,
+	// Runs inside the transaction after the write, so the caller's audit row commits with it.
+	onChanged?: (tx: Db) => void
 ): Promise<{ sessionsEnded: number }> {
 	const user = db.select().from(users).where(eq(users.id, userId)).get();
 	if (!user) {
@@ -317,6 +415,7 @@ export async function changeOwnPassword(
 
 		tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
 		const sessionsEnded = deleteOtherSessions(tx, userId, keepSessionId);
+		onChanged?.(tx);
 		return { sessionsEnded };
 	});
 }

@@ -6,6 +6,14 @@ import { todayIso } from '$lib/domain/dates';
 import { validateFeeAgreement } from '$lib/domain/fee-agreement';
 import { acceptedValueTypes } from '$lib/domain/split';
 import { escapeLikePattern, normalizeSearchText } from '$lib/domain/search-text';
+import { canUseTrigramIndex, type TrigramTerm } from '$lib/domain/trigram-search';
+import {
+	appActor,
+	CASE_AUDIT_FIELDS,
+	createdFields,
+	recordAuditBy,
+	recordChanges
+} from '$lib/server/audit';
 import { writeTransaction, type Db } from '$lib/server/db';
 import {
 	ACTION_TYPES,
@@ -32,6 +40,7 @@ import { selectTransactions, sumShares } from './ledger-queries';
 import { encodeCursor, idCursorSchema } from './pagination';
 import { feeAgreementInput, readSettings } from './settings';
 import { authedProcedure, router, writeProcedure } from './t';
+import { matchTrigramIndex } from './trigram-match';
 
 const caseFields = {
 	clientId: idSchema,
@@ -108,7 +117,7 @@ export const casesRouter = router({
 				checkReferences(tx, input, null);
 				assertCnjFree(tx, cnjNumber, null);
 				const agreement = resolveAgreement(tx, input, null);
-				return tx
+				const created = tx
 					.insert(cases)
 					.values({
 						...input,
@@ -117,8 +126,15 @@ export const casesRouter = router({
 						closedOn,
 						titleSearch: normalizeSearchText(input.title)
 					})
-					.returning({ id: cases.id })
-					.get().id;
+					.returning()
+					.get();
+				recordAuditBy(tx, appActor(ctx.user.id, ctx.requestId), {
+					action: 'create',
+					entity: 'case',
+					entityId: created.id,
+					changes: createdFields(created, CASE_AUDIT_FIELDS)
+				});
+				return created.id;
 			})
 		);
 		ctx.log.info({ caseId: id, userId: ctx.user.id }, 'case created');
@@ -138,7 +154,8 @@ export const casesRouter = router({
 					checkOpenedBeforeClosed(fields.openedOn, current.closedOn);
 					assertCnjFree(tx, cnjNumber, id);
 					const agreement = resolveAgreement(tx, fields, current);
-					tx.update(cases)
+					const updated = tx
+						.update(cases)
 						.set({
 							...fields,
 							...agreement,
@@ -147,7 +164,17 @@ export const casesRouter = router({
 							updatedAt: new Date().toISOString()
 						})
 						.where(eq(cases.id, id))
-						.run();
+						.returning()
+						.get()!;
+					// The fee agreement fields are among these, so an agreement change is recorded here.
+					recordChanges(
+						tx,
+						appActor(ctx.user.id, ctx.requestId),
+						{ action: 'update', entity: 'case', entityId: id },
+						current,
+						updated,
+						CASE_AUDIT_FIELDS
+					);
 				})
 			);
 			ctx.log.info({ caseId: id, userId: ctx.user.id }, 'case updated');
@@ -172,10 +199,20 @@ export const casesRouter = router({
 				const requested =
 					input.status === 'closed' ? (input.closedOn ?? keptDate ?? todayIso()) : input.closedOn;
 				const closedOn = checkStatusDates(input.status, current.openedOn, requested);
-				tx.update(cases)
+				const updated = tx
+					.update(cases)
 					.set({ status: input.status, closedOn, updatedAt: new Date().toISOString() })
 					.where(eq(cases.id, input.id))
-					.run();
+					.returning()
+					.get()!;
+				recordChanges(
+					tx,
+					appActor(ctx.user.id, ctx.requestId),
+					{ action: 'status_set', entity: 'case', entityId: input.id },
+					current,
+					updated,
+					['status', 'closedOn']
+				);
 			});
 			ctx.log.info(
 				{ caseId: input.id, userId: ctx.user.id, status: input.status },
@@ -337,13 +374,23 @@ function cnjConflictMessage(cnjNumber: string | null): string {
 	return `Another case already has the CNJ number ${cnjNumber ? formatCnj(cnjNumber) : ''}.`;
 }
 
+/**
+ * Matches the folded title, and the CNJ number when the search has 3 to 20 digits, as
+ * substrings (`%` and `_` literally). When every fragment has 3 or more characters the
+ * cases_search trigram index finds the candidates and LIKE rechecks them. Shorter fragments
+ * use LIKE alone while the list walks the cases newest first, stopping once a page is full.
+ */
 function matchSearch(search: string): SQL {
-	const titlePattern = `%${escapeLikePattern(normalizeSearchText(search))}%`;
-	const byTitle = sql`${cases.titleSearch} LIKE ${titlePattern} ESCAPE '\\'`;
+	const title = normalizeSearchText(search);
+	const terms: TrigramTerm[] = [{ column: 'title_search', text: title }];
+	let matches = sql`${cases.titleSearch} LIKE ${`%${escapeLikePattern(title)}%`} ESCAPE '\\'`;
 
 	const digits = search.replace(/[\s.-]/g, '');
-	if (!/^\d{3,20}$/.test(digits)) return byTitle;
+	if (/^\d{3,20}$/.test(digits)) {
+		terms.push({ column: 'cnj_number', text: digits });
+		matches = or(matches, sql`${cases.cnjNumber} LIKE ${`%${digits}%`}`)!;
+	}
 
-	const numberPattern = `%${digits}%`;
-	return or(byTitle, sql`${cases.cnjNumber} LIKE ${numberPattern}`)!;
+	if (!canUseTrigramIndex(terms)) return matches;
+	return and(matchTrigramIndex(cases.id, 'cases_search', terms), matches)!;
 }

@@ -3,6 +3,15 @@ import { z } from 'zod';
 
 import { formatDocument, validateDocument, describeDocumentError } from '$lib/domain/document';
 import { escapeLikePattern, normalizeSearchText } from '$lib/domain/search-text';
+import { canUseTrigramIndex, type TrigramTerm } from '$lib/domain/trigram-search';
+import {
+	appActor,
+	CLIENT_AUDIT_FIELDS,
+	createdFields,
+	deletedFields,
+	recordAuditBy,
+	recordChanges
+} from '$lib/server/audit';
 import { writeTransaction, type Db } from '$lib/server/db';
 import { cases, CLIENT_KINDS, clients, type Client } from '$lib/server/db/schema';
 
@@ -19,6 +28,7 @@ import {
 } from './inputs';
 import { encodeCursor, textIdCursorSchema } from './pagination';
 import { authedProcedure, router, writeProcedure } from './t';
+import { matchTrigramIndex } from './trigram-match';
 
 const clientFieldsSchema = z
 	.object({
@@ -87,11 +97,18 @@ export const clientsRouter = router({
 			() =>
 				writeTransaction(ctx.db, (tx) => {
 					assertDocumentFree(tx, document, null);
-					return tx
+					const created = tx
 						.insert(clients)
 						.values({ ...input, document, nameSearch: normalizeSearchText(input.name) })
 						.returning()
 						.get();
+					recordAuditBy(tx, appActor(ctx.user.id, ctx.requestId), {
+						action: 'create',
+						entity: 'client',
+						entityId: created.id,
+						changes: createdFields(created, CLIENT_AUDIT_FIELDS)
+					});
+					return created;
 				})
 		);
 		ctx.log.info({ clientId: row.id, userId: ctx.user.id }, 'client created');
@@ -108,9 +125,9 @@ export const clientsRouter = router({
 				`A client already has the document ${formatDocument(document)}.`,
 				() =>
 					writeTransaction(ctx.db, (tx) => {
-						findClient(tx, id);
+						const before = findClient(tx, id);
 						assertDocumentFree(tx, document, id);
-						return tx
+						const updated = tx
 							.update(clients)
 							.set({
 								...fields,
@@ -120,7 +137,16 @@ export const clientsRouter = router({
 							})
 							.where(eq(clients.id, id))
 							.returning()
-							.get();
+							.get()!;
+						recordChanges(
+							tx,
+							appActor(ctx.user.id, ctx.requestId),
+							{ action: 'update', entity: 'client', entityId: id },
+							before,
+							updated,
+							CLIENT_AUDIT_FIELDS
+						);
+						return updated;
 					})
 			);
 			ctx.log.info({ clientId: id, userId: ctx.user.id }, 'client updated');
@@ -133,12 +159,25 @@ export const clientsRouter = router({
 			const row = writeTransaction(ctx.db, (tx) => {
 				const client = findClient(tx, input.id);
 				const archivedAt = input.archived ? (client.archivedAt ?? new Date().toISOString()) : null;
-				return tx
+				const updated = tx
 					.update(clients)
 					.set({ archivedAt, updatedAt: new Date().toISOString() })
 					.where(eq(clients.id, input.id))
 					.returning()
-					.get();
+					.get()!;
+				recordChanges(
+					tx,
+					appActor(ctx.user.id, ctx.requestId),
+					{
+						action: input.archived ? 'archive' : 'unarchive',
+						entity: 'client',
+						entityId: input.id
+					},
+					client,
+					updated,
+					['archivedAt']
+				);
+				return updated;
 			});
 			ctx.log.info(
 				{ clientId: input.id, userId: ctx.user.id, archived: input.archived },
@@ -149,7 +188,7 @@ export const clientsRouter = router({
 
 	delete: writeProcedure.input(z.object({ id: idSchema }).strict()).mutation(({ ctx, input }) => {
 		writeTransaction(ctx.db, (tx) => {
-			findClient(tx, input.id);
+			const client = findClient(tx, input.id);
 			const caseCount =
 				tx.select({ value: count() }).from(cases).where(eq(cases.clientId, input.id)).get()
 					?.value ?? 0;
@@ -159,6 +198,12 @@ export const clientsRouter = router({
 				);
 			}
 			tx.delete(clients).where(eq(clients.id, input.id)).run();
+			recordAuditBy(tx, appActor(ctx.user.id, ctx.requestId), {
+				action: 'delete',
+				entity: 'client',
+				entityId: input.id,
+				changes: deletedFields(client, CLIENT_AUDIT_FIELDS)
+			});
 		});
 		ctx.log.info({ clientId: input.id, userId: ctx.user.id }, 'client deleted');
 		return { id: input.id };
@@ -208,13 +253,25 @@ function assertDocumentFree(db: Db, document: string, exceptId: number | null): 
 	}
 }
 
+/**
+ * Matches the folded name, and the document when the search looks like one, as substrings
+ * (`%` and `_` literally). When every fragment has 3 or more characters the clients_search
+ * trigram index finds the candidates and LIKE rechecks them. Shorter fragments use LIKE alone:
+ * the list walks clients_name_search_idx in page order and stops once a page is full, so a
+ * rare 1- or 2-character fragment can read every client.
+ */
 function matchSearch(search: string): SQL {
-	const namePattern = `%${escapeLikePattern(normalizeSearchText(search))}%`;
-	const byName = sql`${clients.nameSearch} LIKE ${namePattern} ESCAPE '\\'`;
+	const name = normalizeSearchText(search);
+	const terms: TrigramTerm[] = [{ column: 'name_search', text: name }];
+	let matches = sql`${clients.nameSearch} LIKE ${`%${escapeLikePattern(name)}%`} ESCAPE '\\'`;
 
 	const documentTerm = search.replace(/[\s./-]/g, '').toUpperCase();
-	if (!/^[0-9A-Z]{2,14}$/.test(documentTerm)) return byName;
+	if (/^[0-9A-Z]{2,14}$/.test(documentTerm)) {
+		const documentPattern = `%${escapeLikePattern(documentTerm)}%`;
+		terms.push({ column: 'document', text: documentTerm });
+		matches = or(matches, sql`${clients.document} LIKE ${documentPattern} ESCAPE '\\'`)!;
+	}
 
-	const documentPattern = `%${escapeLikePattern(documentTerm)}%`;
-	return or(byName, sql`${clients.document} LIKE ${documentPattern} ESCAPE '\\'`)!;
+	if (!canUseTrigramIndex(terms)) return matches;
+	return and(matchTrigramIndex(clients.id, 'clients_search', terms), matches)!;
 }

@@ -2,6 +2,13 @@ import { and, asc, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { describeDocumentError, formatDocument, validateDocument } from '$lib/domain/document';
+import {
+	appActor,
+	createdFields,
+	PERSON_AUDIT_FIELDS,
+	recordAuditBy,
+	recordChanges
+} from '$lib/server/audit';
 import { writeTransaction, type Db } from '$lib/server/db';
 import { people, PERSON_ROLES, type Person } from '$lib/server/db/schema';
 
@@ -50,11 +57,18 @@ export const peopleRouter = router({
 			const row = conflictOnUnique('Another person already has this document.', () =>
 				writeTransaction(ctx.db, (tx) => {
 					assertDocumentFree(tx, document, null);
-					return tx
+					const created = tx
 						.insert(people)
 						.values({ ...input, document })
 						.returning()
 						.get();
+					recordAuditBy(tx, appActor(ctx.user.id, ctx.requestId), {
+						action: 'create',
+						entity: 'person',
+						entityId: created.id,
+						changes: createdFields(created, PERSON_AUDIT_FIELDS)
+					});
+					return created;
 				})
 			);
 			ctx.log.info({ personId: row.id, userId: ctx.user.id }, 'person created');
@@ -70,16 +84,24 @@ export const peopleRouter = router({
 			const document = normalizePersonDocument(fields.document);
 			const row = conflictOnUnique('Another person already has this document.', () =>
 				writeTransaction(ctx.db, (tx) => {
-					if (!tx.select({ id: people.id }).from(people).where(eq(people.id, id)).get()) {
-						throw notFound('Person', id);
-					}
+					const before = tx.select().from(people).where(eq(people.id, id)).get();
+					if (!before) throw notFound('Person', id);
 					assertDocumentFree(tx, document, id);
-					return tx
+					const updated = tx
 						.update(people)
 						.set({ ...fields, document, updatedAt: new Date().toISOString() })
 						.where(eq(people.id, id))
 						.returning()
-						.get();
+						.get()!;
+					recordChanges(
+						tx,
+						appActor(ctx.user.id, ctx.requestId),
+						{ action: 'update', entity: 'person', entityId: id },
+						before,
+						updated,
+						PERSON_AUDIT_FIELDS
+					);
+					return updated;
 				})
 			);
 			ctx.log.info({ personId: id, userId: ctx.user.id }, 'person updated');

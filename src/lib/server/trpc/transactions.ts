@@ -12,6 +12,15 @@ import {
 	type Split,
 	type ValueType
 } from '$lib/domain/split';
+import {
+	appActor,
+	createdFields,
+	recordAuditBy,
+	recordChanges,
+	TRANSACTION_AUDIT_FIELDS,
+	TRANSACTION_VOID_FIELDS,
+	type AuditActor
+} from '$lib/server/audit';
 import { writeTransaction, type Db } from '$lib/server/db';
 import { cases, idempotencyKeys, transactions, type Case } from '$lib/server/db/schema';
 
@@ -85,12 +94,13 @@ export const transactionsRouter = router({
 
 	create: writeProcedure.input(createInput).mutation(({ ctx, input }) => {
 		const request = keyedRequest('transactions.create', input);
+		const actor = appActor(ctx.user.id, ctx.requestId);
 		const outcome = writeTransaction(ctx.db, (tx) =>
 			recordOnce(tx, request, ctx.user.id, () => {
 				const legalCase = findCase(tx, input.caseId);
 				const split = computeSplit(legalCase, input.valueType, input.grossCents, 'valueType');
 				assertLedgerCapacity(tx, input.grossCents, 'grossCents');
-				const id = insertPayment(tx, legalCase, split, {
+				const id = insertPayment(tx, actor, legalCase, split, {
 					receivedOn: input.receivedOn,
 					valueType: input.valueType,
 					grossCents: input.grossCents,
@@ -120,13 +130,14 @@ export const transactionsRouter = router({
 		const request = keyedRequest('transactions.createInstallments', input);
 		const dates = installmentDates(input.firstReceivedOn, input.count);
 		const group = crypto.randomUUID();
+		const actor = appActor(ctx.user.id, ctx.requestId);
 		const outcome = writeTransaction(ctx.db, (tx) =>
 			recordOnce(tx, request, ctx.user.id, () => {
 				const legalCase = findCase(tx, input.caseId);
 				const split = computeSplit(legalCase, 'monthly_installment', input.amountCents, 'caseId');
 				assertLedgerCapacity(tx, input.amountCents * dates.length, 'amountCents');
 				return dates.map((receivedOn, index) =>
-					insertPayment(tx, legalCase, split, {
+					insertPayment(tx, actor, legalCase, split, {
 						receivedOn,
 						valueType: 'monthly_installment',
 						grossCents: input.amountCents,
@@ -164,14 +175,24 @@ export const transactionsRouter = router({
 			if (row.voidedAt !== null) {
 				throw conflict(`Transaction ${input.id} was already voided at ${row.voidedAt}.`);
 			}
-			tx.update(transactions)
+			const voided = tx
+				.update(transactions)
 				.set({
 					voidedAt: new Date().toISOString(),
 					voidedBy: ctx.user.id,
 					voidReason: input.reason
 				})
 				.where(eq(transactions.id, input.id))
-				.run();
+				.returning()
+				.get()!;
+			recordChanges(
+				tx,
+				appActor(ctx.user.id, ctx.requestId),
+				{ action: 'void', entity: 'transaction', entityId: input.id },
+				row,
+				voided,
+				TRANSACTION_VOID_FIELDS
+			);
 		});
 		ctx.log.info({ transactionId: input.id, userId: ctx.user.id }, 'payment voided');
 		return selectTransaction(ctx.db, input.id)!;
@@ -354,8 +375,18 @@ function assertLedgerCapacity(db: Db, addedCents: number, field: string): void {
 	}
 }
 
-function insertPayment(db: Db, legalCase: Case, split: Split, values: PaymentValues): number {
-	return db
+/**
+ * Inserts one payment and its audit row. An installment plan therefore writes one audit row
+ * per installment, each with its installmentGroup, so that every payment id has its own row.
+ */
+function insertPayment(
+	db: Db,
+	actor: AuditActor,
+	legalCase: Case,
+	split: Split,
+	values: PaymentValues
+): number {
+	const row = db
 		.insert(transactions)
 		.values({
 			...values,
@@ -364,6 +395,13 @@ function insertPayment(db: Db, legalCase: Case, split: Split, values: PaymentVal
 			partnerId: legalCase.partnerId,
 			consultantId: legalCase.consultantId
 		})
-		.returning({ id: transactions.id })
-		.get().id;
+		.returning()
+		.get();
+	recordAuditBy(db, actor, {
+		action: 'create',
+		entity: 'transaction',
+		entityId: row.id,
+		changes: createdFields(row, TRANSACTION_AUDIT_FIELDS)
+	});
+	return row.id;
 }
