@@ -18,9 +18,10 @@ export default defineConfig({
 	server: { port: 3000 },
 	preview: { port: 3000 },
 	test: {
-		// RELIABILITY=1 selects the slow tests that start the built app, kill it and fill disks.
+		// RELIABILITY=1 selects the slow tests that start the built app: the reliability tests,
+		// which kill it and fill disks, and the attack tests, which send it hostile requests.
 		include: process.env.RELIABILITY
-			? ['tests/reliability/**/*.test.ts']
+			? ['tests/reliability/**/*.test.ts', 'tests/attack/**/*.test.ts']
 			: ['tests/unit/**/*.test.ts', 'tests/router/**/*.test.ts', 'tests/cli/**/*.test.ts'],
 		environment: 'node',
 		// The reliability files each start the built app and load it; one at a time keeps their

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -59,7 +60,7 @@ export interface NewUser {
 	email: string;
 	name: string;
 	password: string;
-	role?: 'admin' | 'staff';
+	role?: 'admin' | 'staff' | 'viewer';
 }
 
 /**
@@ -90,6 +91,25 @@ export async function createUser(databasePath: string, user: NewUser = TEST_USER
 	const child = promisify(execFile)(process.execPath, args, { cwd: REPO_ROOT, env });
 	child.child.stdin?.end(`${user.password}\n`);
 	await child;
+}
+
+/**
+ * Runs one admin CLI command (`scripts/admin.ts ARGS`) on the database at `databasePath` and
+ * returns its standard output; `stdin` is written to its standard input. Rejects when the
+ * command exits with a non-zero status.
+ */
+export async function runAdmin(databasePath: string, args: string[], stdin = ''): Promise<string> {
+	const env = { ...baseEnv(), DATABASE_PATH: databasePath, MIGRATIONS_DIR, LOG_LEVEL: 'warn' };
+	const child = promisify(execFile)(
+		process.execPath,
+		['--import', 'tsx', 'scripts/admin.ts', ...args],
+		{
+			cwd: REPO_ROOT,
+			env
+		}
+	);
+	child.child.stdin?.end(stdin);
+	return (await child).stdout;
 }
 
 /**
@@ -150,6 +170,8 @@ export interface AppServer {
 	kill(): Promise<ExitStatus>;
 	/** The server's standard output and error so far (the last 200 000 characters). */
 	logs(): string;
+	/** The server's standard output alone so far (the last 200 000 characters): its log lines. */
+	stdout(): string;
 }
 
 /**
@@ -186,10 +208,16 @@ export async function startApp(options: StartOptions): Promise<AppServer> {
 	});
 
 	let output = '';
+	let stdout = '';
 	const append = (chunk: Buffer) => {
 		output = (output + chunk.toString('utf8')).slice(-MAX_LOG_CHARS);
 	};
 	child.stdout.on('data', append);
+	// A decoder of its own, so that a character split between two chunks stays whole.
+	const stdoutDecoder = new StringDecoder('utf8');
+	child.stdout.on('data', (chunk: Buffer) => {
+		stdout = (stdout + stdoutDecoder.write(chunk)).slice(-MAX_LOG_CHARS);
+	});
 	child.stderr.on('data', append);
 	const exited = new Promise<ExitStatus>((resolve) => {
 		child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -202,7 +230,8 @@ export async function startApp(options: StartOptions): Promise<AppServer> {
 		stop: (signal = 'SIGTERM', timeoutMs = DEFAULT_STOP_TIMEOUT_MS) =>
 			stopProcess(child, exited, signal, timeoutMs),
 		kill: () => stopProcess(child, exited, 'SIGKILL', DEFAULT_STOP_TIMEOUT_MS),
-		logs: () => output
+		logs: () => output,
+		stdout: () => stdout
 	};
 
 	try {
