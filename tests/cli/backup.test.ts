@@ -183,7 +183,9 @@ describe.concurrent('admin backup', () => {
 		expect(result.stdout.split('\n')).toEqual([
 			`Backed up ${sandbox.databasePath} to ${copyPath} (${size} bytes, ${(size / 1024).toFixed(1)} KiB).`,
 			'Checked the copy: integrity_check ok, foreign_key_check found no violations.',
-			expect.stringMatching(/^Rows: audit_log \d+, cases 1, clients 1, .*transactions 3, users 1\.$/u),
+			expect.stringMatching(
+				/^Rows: audit_log \d+, cases 1, clients 1, .*transactions 3, users 1\.$/u
+			),
 			'Transactions sums in cents: gross_cents 30000, client_cents 21000, office_cents 4500, ' +
 				'partner_cents 4500, consultant_cents 0.',
 			''

@@ -125,14 +125,16 @@ export function verifyDatabaseFile(filePath: string): LedgerMeasure {
 }
 
 /**
- * Counts the rows of every table (except SQLite's own and drizzle's bookkeeping) and sums each
- * `*_cents` column of `transactions`. Sums are exact 64-bit integers, because SQLite's sum()
- * raises "integer overflow" rather than return a rounded value.
+ * Counts the rows of every table (except SQLite's own, drizzle's bookkeeping and full-text
+ * indexes with their shadow tables) and sums each `*_cents` column of `transactions`. Sums
+ * are exact 64-bit integers, because SQLite's sum() raises "integer overflow" rather than
+ * return a rounded value.
  */
 export function measureLedger(sqlite: Database.Database): LedgerMeasure {
 	const tables = sqlite
 		.prepare(
-			"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' " +
+			"SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' " +
+				"AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' " +
 				'AND name <> ? ORDER BY name'
 		)
 		.pluck()

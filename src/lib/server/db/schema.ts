@@ -4,6 +4,7 @@ import {
 	check,
 	index,
 	integer,
+	primaryKey,
 	sqliteTable,
 	text,
 	uniqueIndex
@@ -242,6 +243,31 @@ export const transactions = sqliteTable(
 			sql`(${table.voidedAt} IS NULL AND ${table.voidedBy} IS NULL AND ${table.voidReason} IS NULL) OR (${table.voidedAt} IS NOT NULL AND ${table.voidedBy} IS NOT NULL AND ${table.voidReason} IS NOT NULL AND length(trim(${table.voidReason})) > 0)`
 		)
 	]
+);
+
+/**
+ * Sums of the non-voided payments per calendar month, partner and consultant, so that the
+ * dashboard totals whole months without reading their payments. Triggers in the migration
+ * that created the table add each new payment and subtract each voided one, in the same
+ * transaction as the payment. No app code writes it. The migration creates it WITHOUT ROWID,
+ * which Drizzle cannot declare, so that rows are stored in primary key order.
+ */
+export const paymentMonthTotals = sqliteTable(
+	'payment_month_totals',
+	{
+		// YYYY-MM of transactions.received_on.
+		month: text('month').notNull(),
+		partnerId: integer('partner_id').notNull(),
+		// 0 for payments without a consultant, because a NULL would never match ON CONFLICT.
+		consultantId: integer('consultant_id').notNull(),
+		count: integer('count').notNull(),
+		grossCents: integer('gross_cents').notNull(),
+		clientCents: integer('client_cents').notNull(),
+		officeCents: integer('office_cents').notNull(),
+		partnerCents: integer('partner_cents').notNull(),
+		consultantCents: integer('consultant_cents').notNull()
+	},
+	(table) => [primaryKey({ columns: [table.month, table.partnerId, table.consultantId] })]
 );
 
 /**

@@ -1,12 +1,11 @@
-import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { todayIso } from '$lib/domain/dates';
-import { people, transactions } from '$lib/server/db/schema';
 
 import { fieldError } from './errors';
 import { isoDateSchema } from './inputs';
-import { receivedBetween, selectTransactions, sumShares } from './ledger-queries';
+import { receivedBetween, selectTransactions } from './ledger-queries';
+import { sumPeriod } from './period-sums';
 import { authedProcedure, router } from './t';
 
 /** Number of recent payments the dashboard lists. */
@@ -37,40 +36,14 @@ export const dashboardRouter = router({
 				);
 			}
 
-			const period = receivedBetween(from, to);
 			return {
 				from,
 				to,
-				totals: sumShares(ctx.db, period),
-				byPartner: totalsByPerson(ctx.db, period, 'partner'),
-				byConsultant: totalsByPerson(ctx.db, period, 'consultant'),
-				recent: selectTransactions(ctx.db, period, RECENT_LIMIT)
+				...sumPeriod(ctx.db, from, to),
+				recent: selectTransactions(ctx.db, receivedBetween(from, to), RECENT_LIMIT)
 			};
 		})
 });
-
-function totalsByPerson(
-	db: Parameters<typeof sumShares>[0],
-	period: ReturnType<typeof receivedBetween>,
-	role: 'partner' | 'consultant'
-) {
-	const personColumn = role === 'partner' ? transactions.partnerId : transactions.consultantId;
-	const shareColumn = role === 'partner' ? transactions.partnerCents : transactions.consultantCents;
-	return db
-		.select({
-			personId: people.id,
-			name: people.name,
-			count: sql<number>`count(*)`,
-			shareCents: sql<number>`sum(${shareColumn})`,
-			grossCents: sql<number>`sum(${transactions.grossCents})`
-		})
-		.from(transactions)
-		.innerJoin(people, eq(people.id, personColumn))
-		.where(and(isNull(transactions.voidedAt), isNotNull(personColumn), period))
-		.groupBy(people.id)
-		.orderBy(desc(sql`sum(${shareColumn})`), people.name)
-		.all();
-}
 
 function monthEnd(isoDay: string): string {
 	const [year, month] = isoDay.split('-').map(Number) as [number, number];
