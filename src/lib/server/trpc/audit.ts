@@ -5,7 +5,7 @@ import { AUDIT_ENTITIES } from '$lib/server/audit';
 import { users } from '$lib/server/db/schema';
 
 import { selectAuditPage } from './audit-queries';
-import { idSchema, isoDateSchema, limitSchema } from './inputs';
+import { idSchema, isoDateSchema, limitSchema, noInputSchema } from './inputs';
 import { textIdCursorSchema } from './pagination';
 import { adminProcedure, router } from './t';
 
@@ -55,7 +55,7 @@ export const auditRouter = router({
 	}),
 
 	/** Lists every user, disabled ones too, for the page's user filter. */
-	actors: adminProcedure.query(({ ctx }) =>
+	actors: adminProcedure.input(noInputSchema).query(({ ctx }) =>
 		ctx.db
 			.select({ id: users.id, name: users.name, email: users.email })
 			.from(users)
