@@ -1,12 +1,13 @@
 /**
  * The benchmark's baseline: a plain node:http server that reads the same rows as each timed
- * tRPC procedure with one prepared better-sqlite3 statement and returns them as JSON, with no
+ * tRPC procedure with prepared better-sqlite3 statements and returns them as JSON, with no
  * SvelteKit, tRPC, session check, validation or logging. The benchmark divides the app's
  * latency by this server's, which shows what those layers cost.
  *
  * Usage: tsx scripts/bench/baseline-server.ts --db FILE --port N. It listens on 127.0.0.1 and
  * prints `listening` once ready. /dashboard.summary reads whole months only. Routes: /cases.get?id=, /clients.list?search=,
  * /cases.list?status=&partnerId=, /dashboard.summary?from=&to=, /reports.period?from=&to=.
+ * /reports.period reads the first page of 100 rows and the totals of whole months only.
  */
 import http from 'node:http';
 import { parseArgs } from 'node:util';
@@ -71,8 +72,10 @@ const monthSums = sqlite.prepare(`
 	WHERE month BETWEEN substr(?, 1, 7) AND substr(?, 1, 7)
 	GROUP BY partner_id, consultant_id`);
 
-// Every payment of a period with the columns of the period report.
-const periodRows = sqlite.prepare(`
+// The first page of a period's payments with the columns of the period report, plus one row
+// that shows whether another page follows, as reports.period reads it at its default limit.
+const PERIOD_PAGE_ROWS = 100;
+const periodPage = sqlite.prepare(`
 	SELECT t.id, t.received_on, t.case_id, c.title AS case_title, c.cnj_number, c.action_type,
 		cl.id AS client_id, cl.name AS client_name, cl.document AS client_document,
 		t.partner_id, partner.name AS partner_name, t.consultant_id,
@@ -85,7 +88,36 @@ const periodRows = sqlite.prepare(`
 	JOIN people partner ON partner.id = t.partner_id
 	LEFT JOIN people consultant ON consultant.id = t.consultant_id
 	WHERE t.received_on BETWEEN ? AND ?
-	ORDER BY t.received_on, t.id`);
+	ORDER BY t.received_on, t.id
+	LIMIT ${PERIOD_PAGE_ROWS + 1}`);
+
+// The number of payments of a period, voided ones included, from the received_on index.
+const periodCount = sqlite
+	.prepare('SELECT count(*) FROM transactions WHERE received_on BETWEEN ? AND ?')
+	.pluck();
+
+// The sums of the non-voided payments of whole months, as reports.period reads them for a range
+// of whole months, the only kind the benchmark requests.
+const periodMonthTotals = sqlite.prepare(`
+	SELECT sum(count) AS count, sum(gross_cents) AS gross_cents,
+		sum(client_cents) AS client_cents, sum(office_cents) AS office_cents,
+		sum(partner_cents) AS partner_cents, sum(consultant_cents) AS consultant_cents
+	FROM payment_month_totals
+	WHERE month BETWEEN substr(?, 1, 7) AND substr(?, 1, 7)`);
+
+/** Reads what reports.period returns for its first page, in one read transaction. */
+const readPeriodFirstPage = sqlite.transaction((from: string, to: string) => {
+	const rows = periodPage.all(from, to);
+	const count = periodCount.get(from, to) as number;
+	const totals = periodMonthTotals.get(from, to) as { count: number | null };
+	const voidedCount = count - (totals.count ?? 0);
+	return {
+		rows: rows.slice(0, PERIOD_PAGE_ROWS),
+		more: rows.length > PERIOD_PAGE_ROWS,
+		count,
+		totals: { ...totals, voidedCount }
+	};
+});
 
 function required(params: URLSearchParams, name: string): string {
 	const value = params.get(name);
@@ -104,7 +136,8 @@ const ROUTES: Record<string, Route> = {
 	'/cases.list': (params) =>
 		casesByStatusAndPartner.all(required(params, 'status'), Number(required(params, 'partnerId'))),
 	'/dashboard.summary': (params) => monthSums.all(required(params, 'from'), required(params, 'to')),
-	'/reports.period': (params) => periodRows.all(required(params, 'from'), required(params, 'to'))
+	'/reports.period': (params) =>
+		readPeriodFirstPage(required(params, 'from'), required(params, 'to'))
 };
 
 const server = http.createServer((request, response) => {

@@ -259,7 +259,7 @@ async function main(): Promise<void> {
 				YEAR
 			],
 			[
-				'reports.period month',
+				'reports.period month, first page',
 				trpcUrl(app.origin, 'reports.period', MONTH),
 				'reports.period',
 				MONTH

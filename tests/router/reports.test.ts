@@ -9,7 +9,6 @@ import type { Db } from '$lib/server/db';
 import type { Case } from '$lib/server/db/schema';
 import type { Logger } from '$lib/server/log';
 import {
-	loadPeriod,
 	openPeriodSnapshot,
 	periodTotals,
 	queryPeriodRows,
@@ -19,6 +18,7 @@ import {
 	type PeriodFormat,
 	type PeriodRow
 } from '$lib/server/reports/period';
+import { encodeCursor } from '$lib/server/trpc/pagination';
 
 import {
 	callerFor,
@@ -158,6 +158,27 @@ async function recordJanuary(): Promise<Recorded> {
 		large: large.id,
 		costs: costs.id
 	};
+}
+
+/** Inserts `copies` copies of a payment received on `receivedOn`, straight into the table. */
+function copyPayment(templateId: number, receivedOn: string, copies: number): void {
+	const insert = db.$client.prepare(
+		`INSERT INTO transactions (case_id, received_on, value_type, gross_cents, client_cents,
+			office_cents, partner_cents, consultant_cents, fee_bps, partner_share_bps,
+			consultant_commission_bps, partner_id, created_by)
+		SELECT case_id, ?, value_type, gross_cents, client_cents, office_cents,
+			partner_cents, consultant_cents, fee_bps, partner_share_bps,
+			consultant_commission_bps, partner_id, created_by
+		FROM transactions WHERE id = ?`
+	);
+	db.$client.transaction(() => {
+		for (let n = 0; n < copies; n++) insert.run(receivedOn, templateId);
+	})();
+}
+
+/** Reads every row and the totals of January, as the downloads do. */
+function readWholeRange() {
+	return { rows: queryPeriodRows(db, FROM, TO), totals: periodTotals(db, FROM, TO) };
 }
 
 async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
@@ -311,6 +332,8 @@ describe('reports.period', () => {
 		const report = await api.reports.period({ from: '2026-03-01', to: '2026-03-31' });
 
 		expect(report.rows).toEqual([]);
+		expect(report.nextCursor).toBeNull();
+		expect(report.count).toBe(0);
 		expect(report.totals).toEqual({
 			count: 0,
 			grossCents: 0,
@@ -328,6 +351,158 @@ describe('reports.period', () => {
 		const { rows } = await api.reports.period({ from: '2026-01-20', to: '2026-01-20' });
 
 		expect(rows.map((row) => row.id)).toEqual([ids.large, ids.costs]);
+	});
+
+	it('returns count and no next page', async () => {
+		await recordJanuary();
+
+		const report = await api.reports.period({ from: FROM, to: TO });
+
+		expect(report.rows).toHaveLength(5);
+		expect(report.count).toBe(5);
+		expect(report.nextCursor).toBeNull();
+	});
+
+	it('pages concatenate to whole range', async () => {
+		const ids = await recordJanuary();
+		// Copies on the day of two existing payments, so that pages split that day.
+		copyPayment(ids.first, '2026-01-20', 7);
+		const expected = queryPeriodRows(db, FROM, TO).map((row) => row.id);
+		const wholeTotals = periodTotals(db, FROM, TO);
+
+		const pages = [];
+		let cursor: string | undefined;
+		do {
+			const page = await api.reports.period({ from: FROM, to: TO, cursor, limit: 2 });
+			pages.push(page);
+			cursor = page.nextCursor ?? undefined;
+		} while (cursor && pages.length < 20);
+		const listed = pages.flatMap((page) => page.rows.map((row) => row.id));
+
+		expect(expected).toHaveLength(12);
+		expect(listed).toEqual(expected);
+		expect(new Set(listed).size).toBe(12);
+		expect(pages.map((page) => page.rows.length)).toEqual([2, 2, 2, 2, 2, 2]);
+		expect(pages.at(-1)?.nextCursor).toBeNull();
+		for (const page of pages) {
+			expect(page.count).toBe(12);
+			expect(page.totals).toEqual(wholeTotals);
+		}
+	});
+
+	it('ends on an exactly full page', async () => {
+		const ids = await recordJanuary();
+
+		const full = await api.reports.period({ from: FROM, to: TO, limit: 5 });
+		const first = await api.reports.period({ from: FROM, to: TO, limit: 4 });
+		const second = await api.reports.period({
+			from: FROM,
+			to: TO,
+			limit: 4,
+			cursor: first.nextCursor!
+		});
+
+		expect(full.rows).toHaveLength(5);
+		expect(full.nextCursor).toBeNull();
+		expect(first.nextCursor).toBe(encodeCursor(['2026-01-20', ids.large]));
+		expect(second.rows.map((row) => row.id)).toEqual([ids.costs]);
+		expect(second.nextCursor).toBeNull();
+	});
+
+	it('keeps its place when rows are added', async () => {
+		const ids = await recordJanuary();
+
+		const first = await api.reports.period({ from: FROM, to: TO, limit: 2 });
+		await api.transactions.create({
+			caseId: civilCase.id,
+			receivedOn: '2026-01-02',
+			valueType: 'remaining_amount',
+			grossCents: 500
+		});
+		const second = await api.reports.period({
+			from: FROM,
+			to: TO,
+			limit: 2,
+			cursor: first.nextCursor!
+		});
+
+		expect(second.rows.map((row) => row.id)).toEqual([ids.installment, ids.large]);
+		expect(second.count).toBe(6);
+	});
+
+	it('defaults to 100 rows', async () => {
+		const ids = await recordJanuary();
+		copyPayment(ids.first, '2026-01-25', 100);
+
+		const first = await api.reports.period({ from: FROM, to: TO });
+		const second = await api.reports.period({ from: FROM, to: TO, cursor: first.nextCursor! });
+
+		expect(first.rows).toHaveLength(100);
+		expect(first.count).toBe(105);
+		expect(first.nextCursor).not.toBeNull();
+		expect(second.rows).toHaveLength(5);
+		expect(second.nextCursor).toBeNull();
+	});
+
+	it.each([1, 500])('accepts limit %d', async (limit) => {
+		await recordJanuary();
+
+		const report = await api.reports.period({ from: FROM, to: TO, limit });
+
+		expect(report.rows).toHaveLength(Math.min(limit, 5));
+	});
+
+	it.each([
+		[0, 'too_small'],
+		[501, 'too_big'],
+		[2.5, 'invalid_type'],
+		['10', 'invalid_type']
+	])('rejects limit %j', async (limit, code) => {
+		const issues = await expectInvalid(db, () =>
+			api.reports.period({ from: FROM, to: TO, limit: limit as number })
+		);
+
+		expect(issues).toHaveLength(1);
+		expect(issues[0]?.field).toBe('limit');
+		expect(issues[0]?.code).toBe(code);
+	});
+
+	it.each([
+		['not base64url', '%%%'],
+		['not JSON', Buffer.from('{[').toString('base64url')],
+		['an object', Buffer.from('{}').toString('base64url')],
+		['a number date', encodeCursor([20260110, 3])],
+		['no id', encodeCursor(['2026-01-10'])],
+		['a fractional id', encodeCursor(['2026-01-10', 2.5])],
+		['a text date', encodeCursor(['yesterday', 3])],
+		['an impossible date', encodeCursor(['2026-01-32', 3])],
+		['a date before the range', encodeCursor(['2025-12-31', 3])],
+		['a date after the range', encodeCursor(['2026-02-01', 3])],
+		['too long', 'A'.repeat(5000)]
+	])('rejects cursor with %s', async (_name, cursor) => {
+		const issues = await expectInvalid(db, () =>
+			api.reports.period({ from: FROM, to: TO, cursor })
+		);
+
+		expect(issues).toHaveLength(1);
+		expect(issues[0]?.field).toBe('cursor');
+	});
+
+	it.each([
+		['whole month', FROM, TO],
+		['partial months', '2025-12-15', '2026-01-20'],
+		['whole and partial months', '2025-12-01', '2026-02-01'],
+		['one day', '2026-01-10', '2026-01-10'],
+		['no payments', '2026-03-01', '2026-03-31']
+	])('totals match periodTotals for %s', async (_name, from, to) => {
+		await recordJanuary();
+
+		const report = await api.reports.period({ from, to, limit: 1 });
+		const rows = queryPeriodRows(db, from, to);
+
+		expect(report.totals).toEqual(periodTotals(db, from, to));
+		expect(report.count).toBe(rows.length);
+		expect(report.totals.voidedCount).toBe(rows.filter((row) => row.voided).length);
 	});
 
 	it('rejects from after to', async () => {
@@ -460,31 +635,19 @@ describe('openPeriodSnapshot', () => {
 		expect(rows.find((row) => row.id === ids.large)?.voided).toBe(false);
 		expect(snapshot.totals.count).toBe(4);
 		expect(snapshot.totals.grossCents).toBe(213457);
-		expect(loadPeriod(db, FROM, TO).rows).toHaveLength(6);
+		expect(readWholeRange().rows).toHaveLength(6);
 	});
 
 	it('reads more than one page', async () => {
 		await recordJanuary();
-		const insert = db.$client.prepare(
-			`INSERT INTO transactions (case_id, received_on, value_type, gross_cents, client_cents,
-				office_cents, partner_cents, consultant_cents, fee_bps, partner_share_bps,
-				consultant_commission_bps, partner_id, created_by)
-			SELECT case_id, '2026-01-25', value_type, gross_cents, client_cents, office_cents,
-				partner_cents, consultant_cents, fee_bps, partner_share_bps,
-				consultant_commission_bps, partner_id, created_by
-			FROM transactions WHERE id = ?`
-		);
-		const template = loadPeriod(db, FROM, TO).rows[0]!.id;
-		db.$client.transaction(() => {
-			for (let n = 0; n < 2500; n++) insert.run(template);
-		})();
+		copyPayment(readWholeRange().rows[0]!.id, '2026-01-25', 2500);
 
 		const snapshot = openPeriodSnapshot(db, FROM, TO);
 		const ids = [...snapshot.rows].map((row) => row.id);
 
 		expect(ids).toHaveLength(2505);
 		expect(new Set(ids).size).toBe(2505);
-		expect(ids).toEqual(loadPeriod(db, FROM, TO).rows.map((row) => row.id));
+		expect(ids).toEqual(readWholeRange().rows.map((row) => row.id));
 	});
 
 	it('closes after the last row', async () => {
@@ -505,7 +668,7 @@ describe('openPeriodSnapshot', () => {
 describe('writePeriodXlsx', () => {
 	it('writes header, cells and totals', async () => {
 		await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 
 		const sheet = await loadWorkbook(writePeriodXlsx(report.rows, report.totals, 'pt-BR'));
 
@@ -518,7 +681,7 @@ describe('writePeriodXlsx', () => {
 
 	it('writes dates as Excel dates', async () => {
 		await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 
 		const sheet = await loadWorkbook(writePeriodXlsx(report.rows, report.totals, 'pt-BR'));
 		const date = sheet.getCell('A2');
@@ -530,7 +693,7 @@ describe('writePeriodXlsx', () => {
 
 	it('writes money as BRL numbers', async () => {
 		await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 
 		const sheet = await loadWorkbook(writePeriodXlsx(report.rows, report.totals, 'pt-BR'));
 		const large = sheet.getRow(5);
@@ -547,7 +710,7 @@ describe('writePeriodXlsx', () => {
 
 	it('writes text columns translated', async () => {
 		const ids = await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 
 		const sheet = await loadWorkbook(writePeriodXlsx(report.rows, report.totals, 'pt-BR'));
 		const values = (row: number) => (sheet.getRow(row).values as unknown[]).slice(2, 9);
@@ -571,7 +734,7 @@ describe('writePeriodXlsx', () => {
 
 	it('marks voided rows', async () => {
 		await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 
 		const sheet = await loadWorkbook(writePeriodXlsx(report.rows, report.totals, 'pt-BR'));
 
@@ -583,7 +746,7 @@ describe('writePeriodXlsx', () => {
 
 	it('writes totals without voided rows', async () => {
 		await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 
 		const sheet = await loadWorkbook(writePeriodXlsx(report.rows, report.totals, 'pt-BR'));
 		const totals = sheet.getRow(7);
@@ -601,7 +764,7 @@ describe('writePeriodXlsx', () => {
 
 	it('freezes and filters the header', async () => {
 		await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 
 		const sheet = await loadWorkbook(writePeriodXlsx(report.rows, report.totals, 'pt-BR'));
 
@@ -614,7 +777,7 @@ describe('writePeriodXlsx', () => {
 
 	it('writes English labels', async () => {
 		await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 
 		const sheet = await loadWorkbook(writePeriodXlsx(report.rows, report.totals, 'en'));
 
@@ -626,7 +789,7 @@ describe('writePeriodXlsx', () => {
 	});
 	it('stops after the reader cancels', async () => {
 		await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 		const row = report.rows[0]!;
 		let pulled = 0;
 		function* manyRows() {
@@ -652,7 +815,7 @@ describe('writePeriodXlsx', () => {
 describe('writePeriodCsv', () => {
 	it('starts with a byte order mark', async () => {
 		await recordJanuary();
-		const report = loadPeriod(db, FROM, TO);
+		const report = readWholeRange();
 
 		const bytes = await bytesOf(writePeriodCsv(report.rows, report.totals, 'pt-BR'));
 
@@ -661,7 +824,7 @@ describe('writePeriodCsv', () => {
 
 	it('uses semicolons for pt-BR', async () => {
 		await recordJanuary();
-		const { rows } = loadPeriod(db, FROM, TO);
+		const { rows } = readWholeRange();
 
 		const lines = (await csvText(rows, 'pt-BR')).split('\r\n');
 
@@ -673,7 +836,7 @@ describe('writePeriodCsv', () => {
 
 	it('writes a pt-BR payment row', async () => {
 		await recordJanuary();
-		const { rows } = loadPeriod(db, FROM, TO);
+		const { rows } = readWholeRange();
 
 		const lines = (await csvText(rows, 'pt-BR')).split('\r\n');
 
@@ -690,7 +853,7 @@ describe('writePeriodCsv', () => {
 
 	it('uses commas for English', async () => {
 		await recordJanuary();
-		const { rows } = loadPeriod(db, FROM, TO);
+		const { rows } = readWholeRange();
 
 		const lines = (await csvText(rows, 'en')).split('\r\n');
 
@@ -715,7 +878,7 @@ describe('writePeriodCsv', () => {
 		['a=b', 'a=b']
 	])('escapes notes %j', async (notes, expected) => {
 		await recordJanuary();
-		const row = loadPeriod(db, FROM, TO).rows[0]!;
+		const row = readWholeRange().rows[0]!;
 
 		const lines = (await csvText([{ ...row, notes }], 'pt-BR')).split('\r\n');
 
@@ -724,7 +887,7 @@ describe('writePeriodCsv', () => {
 
 	it('escapes formulas in names', async () => {
 		await recordJanuary();
-		const row = loadPeriod(db, FROM, TO).rows[0]!;
+		const row = readWholeRange().rows[0]!;
 
 		const text = await csvText([{ ...row, clientName: '=HYPERLINK("http://x")' }], 'en');
 
@@ -733,7 +896,7 @@ describe('writePeriodCsv', () => {
 
 	it('quotes line breaks', async () => {
 		await recordJanuary();
-		const row = loadPeriod(db, FROM, TO).rows[0]!;
+		const row = readWholeRange().rows[0]!;
 
 		const text = await csvText([{ ...row, notes: 'first\nsecond', voidReason: null }], 'en');
 

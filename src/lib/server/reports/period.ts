@@ -27,25 +27,34 @@ import { receivedBetween, sumShares, type ShareTotals } from '$lib/server/trpc/l
 /** Maximum range of one report: 10 years, in months. */
 export const MAX_PERIOD_MONTHS = 120;
 
-/**
- * A report's range: `from` and `to` are YYYY-MM-DD and both inclusive. `to` must not be before
- * `from`, and must be earlier than the same day 10 years after `from`.
- */
-export const periodInputSchema = z
-	.object({ from: isoDateSchema, to: isoDateSchema })
-	.strict()
-	.superRefine((range, ctx) => {
-		const problem = checkPeriodRange(range.from, range.to);
-		if (!problem) return;
+/** The fields of a report's range: `from` and `to` are YYYY-MM-DD and both inclusive. */
+export const periodRangeFields = { from: isoDateSchema, to: isoDateSchema };
 
-		ctx.addIssue({
-			code: 'custom',
-			path: ['to'],
-			message: problem.message,
-			params: { reason: problem.reason },
-			input: range.to
-		});
+/**
+ * Adds an issue on `to` when it is before `from`, or not earlier than the same day 10 years
+ * after `from`.
+ */
+export function refinePeriodRange(
+	range: { from: string; to: string },
+	ctx: z.RefinementCtx<{ from: string; to: string }>
+): void {
+	const problem = checkPeriodRange(range.from, range.to);
+	if (!problem) return;
+
+	ctx.addIssue({
+		code: 'custom',
+		path: ['to'],
+		message: problem.message,
+		params: { reason: problem.reason },
+		input: range.to
 	});
+}
+
+/** A report's range, as the downloads read it from the query string. */
+export const periodInputSchema = z
+	.object(periodRangeFields)
+	.strict()
+	.superRefine(refinePeriodRange);
 
 export type PeriodInput = z.infer<typeof periodInputSchema>;
 
@@ -107,13 +116,6 @@ export interface PeriodRow {
 /** Sums of the non-voided payments of a range, plus the number of voided ones. */
 export interface PeriodTotals extends ShareTotals {
 	voidedCount: number;
-}
-
-export interface PeriodReport {
-	from: string;
-	to: string;
-	rows: PeriodRow[];
-	totals: PeriodTotals;
 }
 
 /** Sort key of the last row of a page: the next page starts after it. */
@@ -201,26 +203,6 @@ export function periodTotals(db: Db, from: string, to: string): PeriodTotals {
 		.get();
 
 	return { ...shares, voidedCount: voided?.value ?? 0 };
-}
-
-/**
- * Reads the rows and totals of a range in one read transaction, so that a payment recorded
- * or voided by another process (the admin CLI, say) cannot make the totals disagree with the
- * rows.
- */
-export function loadPeriod(db: Db, from: string, to: string): PeriodReport {
-	return db.transaction(
-		(tx) => {
-			const reader = tx as unknown as Db;
-			return {
-				from,
-				to,
-				rows: queryPeriodRows(reader, from, to),
-				totals: periodTotals(reader, from, to)
-			};
-		},
-		{ behavior: 'deferred' }
-	);
 }
 
 /** Rows read per query while a download streams. */

@@ -55,11 +55,13 @@ export const auditRouter = router({
 	}),
 
 	/** Lists every user, disabled ones too, for the page's user filter. */
-	actors: adminProcedure.input(noInputSchema).query(({ ctx }) =>
-		ctx.db
-			.select({ id: users.id, name: users.name, email: users.email })
-			.from(users)
-			.orderBy(asc(users.name), asc(users.id))
-			.all()
-	)
+	actors: adminProcedure
+		.input(noInputSchema)
+		.query(({ ctx }) =>
+			ctx.db
+				.select({ id: users.id, name: users.name, email: users.email })
+				.from(users)
+				.orderBy(asc(users.name), asc(users.id))
+				.all()
+		)
 });

@@ -1,7 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
 
 import { isIsoDate, todayIso } from '$lib/domain/dates';
-import { loadOrFail } from '$lib/load-helpers';
+import { firstPageHref, loadOrFail } from '$lib/load-helpers';
 import { trpc } from '$lib/trpc/client';
 
 import type { PageLoad } from './$types';
@@ -22,19 +22,21 @@ export const load: PageLoad = async (event) => {
 		...(isIsoDate(from) ? [] : [{ field: 'from', code: 'date' }]),
 		...(isIsoDate(to) ? [] : [{ field: 'to', code: 'date' }])
 	];
-	if (dateIssues.length > 0) return { from, to, report: null, issues: dateIssues };
+	if (dateIssues.length > 0) {
+		return { from, to, report: null, issues: dateIssues, firstHref: null };
+	}
 
-	// NOTE: the page lists every payment of the range without paging, so a range of several
-	// busy years renders thousands of rows. The downloads are the way to read such ranges.
+	const cursor = params.get('cursor') || undefined;
 	const api = trpc(event);
 	return loadOrFail(event.url, async () => {
 		try {
-			return { from, to, report: await api.reports.period.query({ from, to }), issues: [] };
+			const report = await api.reports.period.query({ from, to, cursor });
+			return { from, to, report, issues: [], firstHref: firstPageHref(event.url) };
 		} catch (cause) {
 			const issues = rangeIssues(cause);
 			if (!issues) throw cause;
 
-			return { from, to, report: null, issues };
+			return { from, to, report: null, issues, firstHref: null };
 		}
 	});
 };
@@ -43,8 +45,10 @@ export const load: PageLoad = async (event) => {
 function rangeIssues(cause: unknown): RangeIssue[] | null {
 	if (!(cause instanceof TRPCClientError) || cause.data?.code !== 'BAD_REQUEST') return null;
 
-	const issues = (cause.data as { issues?: RangeIssue[] | null }).issues;
-	return issues?.length ? issues : null;
+	const issues = (cause.data as { issues?: RangeIssue[] | null }).issues ?? [];
+	// A broken cursor is not a field the form can show, so it keeps loadOrFail's 400 page.
+	if (issues.length === 0 || issues.some((issue) => issue.field === 'cursor')) return null;
+	return issues;
 }
 
 /** Returns the last day of the month of a YYYY-MM-DD date. */
