@@ -239,14 +239,6 @@ describe('settings.update', () => {
 		expect(updated.defaultConsultantCommissionBps).toBe(1500);
 	});
 
-	it('rejects missing field', async () => {
-		const { defaultFeeBps: _omitted, ...partial } = NEW_DEFAULTS;
-
-		const issues = await expectInvalid(db, () => adminApi.settings.update(partial as never));
-
-		expect(issues).toMatchObject([{ field: 'defaultFeeBps', code: 'invalid_type' }]);
-	});
-
 	it('rejects extra key', async () => {
 		const issues = await expectInvalid(db, () =>
 			adminApi.settings.update({ ...NEW_DEFAULTS, updatedBy: 1 } as never)
@@ -344,11 +336,50 @@ describe('settings.update requireTwoFactor', () => {
 		expect(updated.requireTwoFactor).toBe(false);
 	});
 
+	it('alone leaves the fee defaults as stored', async () => {
+		enableOwnTwoFactor(admin.id);
+		await adminApi.settings.update(NEW_DEFAULTS);
+
+		const updated = await adminApi.settings.update({ requireTwoFactor: true });
+
+		expect(updated.requireTwoFactor).toBe(true);
+		expect(updated.defaultFeeBps).toBe(NEW_DEFAULTS.defaultFeeBps);
+		expect(updated.defaultPartnerShareBps).toBe(NEW_DEFAULTS.defaultPartnerShareBps);
+		expect(updated.defaultConsultantCommissionBps).toBe(
+			NEW_DEFAULTS.defaultConsultantCommissionBps
+		);
+	});
+
 	it('rejects non-boolean value', async () => {
 		const issues = await expectInvalid(db, () =>
 			adminApi.settings.update({ ...NEW_DEFAULTS, requireTwoFactor: 'yes' as never })
 		);
 
 		expect(issues).toMatchObject([{ field: 'requireTwoFactor', code: 'invalid_type' }]);
+	});
+});
+
+describe('settings.update partial fee defaults', () => {
+	it('checks one default against the stored others', async () => {
+		await adminApi.settings.update({ defaultFeeBps: 2000, defaultPartnerShareBps: 5000 });
+
+		const issues = await expectInvalid(db, () =>
+			adminApi.settings.update({ defaultConsultantCommissionBps: 9000 })
+		);
+
+		expect(issues[0]?.field).toBe('defaultConsultantCommissionBps');
+		expect(settingsRow()[0]?.defaultConsultantCommissionBps).not.toBe(9000);
+	});
+
+	it('changes only the default sent', async () => {
+		await adminApi.settings.update(NEW_DEFAULTS);
+
+		const updated = await adminApi.settings.update({ defaultPartnerShareBps: 4500 });
+
+		expect(updated.defaultFeeBps).toBe(NEW_DEFAULTS.defaultFeeBps);
+		expect(updated.defaultPartnerShareBps).toBe(4500);
+		expect(updated.defaultConsultantCommissionBps).toBe(
+			NEW_DEFAULTS.defaultConsultantCommissionBps
+		);
 	});
 });

@@ -36,38 +36,27 @@ export const settingsRouter = router({
 		.query(({ ctx }) => toSettingsOutput(readSettings(ctx.db))),
 
 	/**
-	 * Changes the office's fee defaults, and whether two-factor sign-in is required. Cases
-	 * created earlier keep their agreement. Requiring two-factor sign-in is rejected while the
-	 * administrator has not set it up for their own account.
+	 * Changes the office's fee defaults, whether two-factor sign-in is required, or both. A
+	 * field left out keeps its stored value, so the two settings forms cannot undo each other's
+	 * changes. The fee defaults are validated together, with the stored value for any left out.
+	 * Cases created earlier keep their agreement. Requiring two-factor sign-in is rejected while
+	 * the administrator has not set it up for their own account.
 	 */
 	update: adminProcedure
 		.input(
 			z
 				.object({
-					defaultFeeBps: bpsSchema,
-					defaultPartnerShareBps: bpsSchema,
-					defaultConsultantCommissionBps: bpsSchema,
-					// Left out, the stored value stays.
+					defaultFeeBps: bpsSchema.optional(),
+					defaultPartnerShareBps: bpsSchema.optional(),
+					defaultConsultantCommissionBps: bpsSchema.optional(),
 					requireTwoFactor: z.boolean().optional()
 				})
 				.strict()
 		)
 		.mutation(({ ctx, input }) => {
-			const problem = validateFeeAgreement(
-				{
-					feeBps: input.defaultFeeBps,
-					partnerShareBps: input.defaultPartnerShareBps,
-					consultantCommissionBps: input.defaultConsultantCommissionBps
-				},
-				{ hasConsultant: true }
-			)[0];
-			if (problem) {
-				const field = `default${problem.field[0]!.toUpperCase()}${problem.field.slice(1)}`;
-				throw fieldError(field, problem.reason, problem.message);
-			}
-
 			const row = writeTransaction(ctx.db, (tx) => {
 				const before = readSettings(tx);
+				assertValidFeeDefaults({ ...before, ...definedFields(input) });
 				if (input.requireTwoFactor === true && !before.requireTwoFactor) {
 					assertOwnTwoFactorEnabled(tx, ctx.user.id);
 				}
@@ -93,6 +82,30 @@ export const settingsRouter = router({
 			return toSettingsOutput(row);
 		})
 });
+
+// Throws a field error on the first default that breaks the fee agreement rules.
+function assertValidFeeDefaults(values: Settings): void {
+	const problem = validateFeeAgreement(
+		{
+			feeBps: values.defaultFeeBps,
+			partnerShareBps: values.defaultPartnerShareBps,
+			consultantCommissionBps: values.defaultConsultantCommissionBps
+		},
+		{ hasConsultant: true }
+	)[0];
+	if (!problem) return;
+
+	const field = `default${problem.field[0]!.toUpperCase()}${problem.field.slice(1)}`;
+	throw fieldError(field, problem.reason, problem.message);
+}
+
+// Drops the keys whose value is undefined, so that spreading the input over the stored row
+// keeps the stored value of every field left out.
+function definedFields<T extends object>(input: T): Partial<T> {
+	return Object.fromEntries(
+		Object.entries(input).filter(([, value]) => value !== undefined)
+	) as Partial<T>;
+}
 
 /**
  * Throws a field error on requireTwoFactor unless the user has two-factor sign-in on, so that
