@@ -17,7 +17,7 @@ import {
 import { CODE_PAGE, decideGate, type GateState } from '$lib/server/auth/two-factor-gate';
 import { log } from '$lib/server/log';
 import { paraglideMiddleware } from '$lib/paraglide/server';
-import { checkRequest } from '$lib/server/request-guards';
+import { checkRequest, TRPC_METHODS } from '$lib/server/request-guards';
 import { getAppDb, startApp } from '$lib/server/runtime';
 import { STORAGE_UNAVAILABLE_MESSAGE, storageFailureCode } from '$lib/server/storage-errors';
 import { createContext } from '$lib/server/trpc/context';
@@ -27,7 +27,8 @@ import { sessionCookieOptions } from '$lib/server/auth/cookie';
 
 const TRPC_PREFIX = '/trpc';
 /** Paths a signed-out visitor may open; everything else redirects to /login. */
-const PUBLIC_PATHS = new Set(['/login', CODE_PAGE, '/healthz']);
+// /logout is open so that a session still waiting for its two-factor code can be ended.
+const PUBLIC_PATHS = new Set(['/login', CODE_PAGE, '/logout', '/healthz']);
 
 export const init: ServerInit = () => {
 	try {
@@ -112,9 +113,11 @@ const handleRequestGuards: Handle = ({ event, resolve }) => {
 	if (!rejection) return resolve(event);
 
 	event.locals.log.warn({ path: event.url.pathname, status: rejection.status }, rejection.message);
+	const headers: Record<string, string> = { 'content-type': 'application/json' };
+	if (rejection.status === 405) headers.allow = TRPC_METHODS.join(', ');
 	return new Response(JSON.stringify({ error: { message: rejection.message } }), {
 		status: rejection.status,
-		headers: { 'content-type': 'application/json' }
+		headers
 	});
 };
 

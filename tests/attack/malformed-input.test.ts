@@ -181,6 +181,17 @@ describe('malformed input', () => {
 		expect(snapshotBusinessTables(app.db)).toBe(before);
 	});
 
+	it.for(['HEAD', 'PUT', 'DELETE', 'OPTIONS'])('%s on tRPC is 405', async (method) => {
+		const response = await send(app.origin, '/trpc/clients.list', {
+			method,
+			headers: { origin: app.origin, cookie: app.cookies.admin }
+		});
+
+		expect(response.status).toBe(405);
+		expect(response.headers.get('allow')).toBe('GET, POST');
+		expect(stackTraceMarkers(response.text)).toEqual([]);
+	});
+
 	it('extra field names the field', async () => {
 		const input = { ...(validInput('clients.create', fixture) as object), role: 'admin' };
 

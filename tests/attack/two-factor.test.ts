@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, signIn, sleep } from '../reliability/app-server';
 import { createFixture, validInput, type Fixture } from './fixture';
 import {
+	auditActionsSince,
 	callProcedure,
 	dataOf,
 	lastAuditId,
@@ -114,6 +115,48 @@ describe('session awaiting the code', () => {
 			expect(response.status, page).toBe(303);
 			expect(response.headers.get('location'), page).toMatch(/^\/login\/two-factor/);
 		}
+	});
+	it('sign-out ends it', async () => {
+		const cookie = await passwordOnlySession();
+		const sessionId = cookie.slice('session='.length).split('.')[0]!;
+		const auditBefore = lastAuditId(app.db);
+
+		const response = await send(app.origin, '/logout', {
+			method: 'POST',
+			headers: {
+				origin: app.origin,
+				accept: 'text/html',
+				cookie,
+				'content-type': 'application/x-www-form-urlencoded'
+			},
+			body: ''
+		});
+
+		expect(response.status).toBe(303);
+		expect(response.headers.get('location')).toBe('/login');
+		const row = app.db.prepare('SELECT count(*) AS n FROM sessions WHERE id = ?').get(sessionId);
+		expect(row).toEqual({ n: 0 });
+		expect(auditActionsSince(app.db, auditBefore)).toEqual(['sign_out']);
+		const codePage = await send(app.origin, CODE_PAGE, { headers: { cookie } });
+		expect(codePage.status).toBe(303);
+		expect(codePage.headers.get('location')).toMatch(/^\/login/);
+	});
+	it('right code replaces the token', async () => {
+		const cookie = await passwordOnlySession();
+
+		const response = await postCode(cookie, recoveryCodes[0]!);
+
+		expect(response.status).toBe(303);
+		const replacement = response.headers
+			.getSetCookie()
+			.map((header) => header.split(';')[0]!)
+			.find((pair) => pair.startsWith('session='));
+		expect(replacement).toMatch(/^session=[a-z2-7]{32}\.[a-z2-7]{32}$/);
+		expect(replacement).not.toBe(cookie);
+		const withOld = await callProcedure(app.origin, cookie, 'clients.list', {});
+		const withNew = await callProcedure(app.origin, replacement!, 'clients.list', {});
+		expect(withOld.status).toBe(401);
+		expect(withNew.status).toBe(200);
 	});
 });
 

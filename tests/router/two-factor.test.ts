@@ -226,8 +226,11 @@ describe('two-factor sign-in', () => {
 
 		const factor = completeTwoFactorSignIn(t.db, session, codeAt(key), '203.0.113.9');
 
-		expect(factor).toEqual({ method: 'totp', step: totpStepAt(START) + 1 });
-		expect(awaitsTwoFactorCode(validateSessionToken(t.db, session.token)!.session)).toBe(false);
+		expect(factor).toMatchObject({ method: 'totp', step: totpStepAt(START) + 1 });
+		expect(validateSessionToken(t.db, session.token)).toBeNull();
+		const replacement = validateSessionToken(t.db, factor!.session.token)!;
+		expect(replacement.session.id).not.toBe(session.id);
+		expect(awaitsTwoFactorCode(replacement.session)).toBe(false);
 		const signIn = auditRows('sign_in');
 		expect(signIn).toMatchObject([{ actorId: ana.id, entity: 'user', entityId: String(ana.id) }]);
 		expect(JSON.parse(signIn[0]!.details!)).toEqual({
@@ -275,7 +278,7 @@ describe('two-factor sign-in', () => {
 		const first = completeTwoFactorSignIn(t.db, pendingSession(), typed, '203.0.113.9');
 		const second = completeTwoFactorSignIn(t.db, pendingSession(), codes[3]!, '203.0.113.9');
 
-		expect(first).toEqual({ method: 'recovery_code', recoveryCodesLeft: 9 });
+		expect(first).toMatchObject({ method: 'recovery_code', recoveryCodesLeft: 9 });
 		expect(second).toBeNull();
 		expect((await api.twoFactor.status()).recoveryCodesLeft).toBe(9);
 		expect(auditRows('recovery_code_used')).toHaveLength(1);
@@ -351,6 +354,20 @@ describe('twoFactor.disable', () => {
 		expect(auditRows('two_factor_disabled')).toMatchObject([
 			{ actorId: ana.id, entityId: String(ana.id) }
 		]);
+	});
+
+	it('ends sessions still waiting for a code', async () => {
+		const { key } = await enableTwoFactor();
+		const waiting = sessionIdOf(createSession(t.db, ana.id).token)!;
+		advanceSteps(1);
+
+		await api.twoFactor.disable({ currentPassword: PASSWORD, code: codeAt(key) });
+
+		const remaining = t.db.select({ id: sessions.id }).from(sessions).all();
+		expect(remaining.map((row) => row.id)).toEqual([sessionId]);
+		expect(remaining.map((row) => row.id)).not.toContain(waiting);
+		const [row] = auditRows('two_factor_disabled');
+		expect(JSON.parse(row!.details!)).toMatchObject({ waitingSessionsEnded: 1 });
 	});
 
 	it.each([

@@ -62,6 +62,17 @@ describe('checkRequest', () => {
 		expect(rejection?.message).toContain('at most 10');
 	});
 
+	it.each(['HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'])('rejects tRPC %s with 405', (method) => {
+		const rejection = check(method, '/trpc/clients.list', { origin: ORIGIN });
+
+		expect(rejection?.status).toBe(405);
+		expect(rejection?.message).toContain(method);
+	});
+
+	it('allows HEAD outside tRPC', () => {
+		expect(check('HEAD', '/clients')).toBeNull();
+	});
+
 	it('rejects a malformed percent escape', () => {
 		expect(check('GET', '/trpc/clients.list%E0%A4%A?batch=1')?.status).toBe(400);
 	});

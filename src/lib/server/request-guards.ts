@@ -3,8 +3,11 @@ export const MAX_BATCH_CALLS = 10;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The methods a tRPC call may use: GET for queries and POST for mutations. */
+export const TRPC_METHODS = ['GET', 'POST'] as const;
+
 export interface Rejection {
-	status: 403 | 415 | 400;
+	status: 403 | 405 | 415 | 400;
 	message: string;
 }
 
@@ -17,6 +20,13 @@ export interface Rejection {
 export function checkRequest(request: Request, url: URL, trpcPrefix: string): Rejection | null {
 	const isTrpc = url.pathname.startsWith(`${trpcPrefix}/`);
 	if (isTrpc) {
+		// trpc-sveltekit throws on any other method (HEAD included), which would be a 500.
+		if (!(TRPC_METHODS as readonly string[]).includes(request.method)) {
+			return {
+				status: 405,
+				message: `tRPC calls use GET (queries) or POST (mutations), not ${request.method.slice(0, 20)}.`
+			};
+		}
 		// tRPC decodes the path before splitting it on commas, so count the decoded commas:
 		// `%2C` must not smuggle extra calls past the limit.
 		const paths = decodePath(url.pathname.slice(trpcPrefix.length + 1));

@@ -42,6 +42,8 @@ export interface CreateSessionOptions {
 	userAgent?: string | null;
 	/** Defaults to SESSION_MAX_AGE_DAYS, see sessionAbsoluteLifetimeMs. */
 	absoluteLifetimeMs?: number;
+	/** True for the session that replaces one whose two-factor code was just accepted. */
+	twoFactorVerified?: boolean;
 }
 
 export interface ValidateSessionOptions {
@@ -94,7 +96,8 @@ export function createSession(
 			createdAt: now,
 			expiresAt,
 			lastUsedAt: now,
-			userAgent: truncateUserAgent(options.userAgent)
+			userAgent: truncateUserAgent(options.userAgent),
+			twoFactorVerified: options.twoFactorVerified ?? false
 		})
 		.run();
 	return { token, expiresAt };

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { renderSVG } from 'uqr';
 
 // Relative imports only: the admin CLI runs this module under tsx, which does not resolve $lib.
@@ -16,6 +16,7 @@ import {
 	TwoFactorError,
 	type SecondFactor
 } from './second-factor';
+import { createSession } from './session';
 import { formatTotpKey, generateTotpKey, totpKeyUri } from './totp';
 
 /** A user's two-factor state as the account page shows it. Never contains the key. */
@@ -130,11 +131,16 @@ export function confirmTotpSetup(
 	});
 }
 
+/** A second factor accepted at sign-in, and the session that replaces the waiting one. */
+export type CompletedSignIn = SecondFactor & { session: { token: string; expiresAt: number } };
+
 /**
- * Finishes a sign-in that waits for its second factor: consumes the code, marks the session
- * verified and writes the sign_in audit row, plus recovery_code_used when a recovery code was
- * entered. Returns null for a wrong code. Throws TwoFactorError `not_enabled` when two-factor
- * was turned off meanwhile.
+ * Finishes a sign-in that waits for its second factor: consumes the code, replaces the waiting
+ * session with a new verified one, and writes the sign_in audit row, plus recovery_code_used
+ * when a recovery code was entered. The token changes because the session gains privileges,
+ * so a token seen before the code (on a shared machine, say) never becomes a full session.
+ * Returns null for a wrong code. Throws TwoFactorError `not_enabled` when two-factor was
+ * turned off meanwhile.
  */
 export function completeTwoFactorSignIn(
 	db: Db,
@@ -142,13 +148,21 @@ export function completeTwoFactorSignIn(
 	code: string,
 	address: string,
 	nowMs = Date.now()
-): SecondFactor | null {
+): CompletedSignIn | null {
 	return writeTransaction(db, (tx) => {
 		const user = requireEnabledUser(tx, session.userId);
 		const factor = consumeSecondFactor(tx, user, code, nowMs);
 		if (!factor) return null;
 
-		markSessionVerified(tx, session.id);
+		const waiting = tx
+			.delete(sessions)
+			.where(eq(sessions.id, session.id))
+			.returning({ userAgent: sessions.userAgent })
+			.get();
+		const replacement = createSession(tx, user.id, nowMs, {
+			userAgent: waiting?.userAgent,
+			twoFactorVerified: true
+		});
 		recordAudit(tx, {
 			actorId: user.id,
 			source: 'app',
@@ -167,7 +181,7 @@ export function completeTwoFactorSignIn(
 				details: { address, recoveryCodesLeft: factor.recoveryCodesLeft }
 			});
 		}
-		return factor;
+		return { ...factor, session: replacement };
 	});
 }
 
@@ -205,6 +219,12 @@ export async function disableTwoFactor(
 			.where(eq(users.id, userId))
 			.run();
 		const recoveryCodesDeleted = replaceRecoveryCodes(tx, userId, []);
+		// A session still waiting for its code passed only the password. Without a key it would
+		// no longer wait, so it would become a full session: end it instead.
+		const waitingSessionsEnded = tx
+			.delete(sessions)
+			.where(and(eq(sessions.userId, userId), eq(sessions.twoFactorVerified, false)))
+			.run().changes;
 		recordAudit(tx, {
 			actorId: userId,
 			source: 'app',
@@ -212,7 +232,7 @@ export async function disableTwoFactor(
 			entity: 'user',
 			entityId: userId,
 			changes: { totpEnabledAt: [current.totpEnabledAt, null] },
-			details: { recoveryCodesDeleted }
+			details: { recoveryCodesDeleted, waitingSessionsEnded }
 		});
 		return { ok: true } as const;
 	});

@@ -2,8 +2,9 @@ import { fail, redirect } from '@sveltejs/kit';
 
 import { safeRedirectTarget } from '$lib/redirect-target';
 import { clientAddressOrReject } from '$lib/server/auth/client-address';
+import { sessionCookieOptions } from '$lib/server/auth/cookie';
 import { recordTwoFactorFailure, TwoFactorError } from '$lib/server/auth/second-factor';
-import { awaitsTwoFactorCode } from '$lib/server/auth/session';
+import { awaitsTwoFactorCode, SESSION_COOKIE } from '$lib/server/auth/session';
 import { userKey } from '$lib/server/auth/throttle';
 import { completeTwoFactorSignIn } from '$lib/server/auth/two-factor';
 import { twoFactorThrottleFor } from '$lib/server/auth/two-factor-throttle';
@@ -21,7 +22,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, url, locals, getClientAddress, setHeaders }) => {
+	default: async ({ request, url, locals, cookies, getClientAddress, setHeaders }) => {
 		const session = redirectUnlessAwaitingCode(locals, url);
 		const client = clientAddressOrReject(getClientAddress, locals);
 
@@ -64,7 +65,11 @@ export const actions: Actions = {
 			return fail(400, { error: 'invalid' as const });
 		}
 
-		const secondFactor = attempt.value.method;
+		const { method: secondFactor, session: replacement } = attempt.value;
+		cookies.set(SESSION_COOKIE, replacement.token, {
+			...sessionCookieOptions(url),
+			expires: new Date(replacement.expiresAt)
+		});
 		locals.log.info({ userId, address: client.address, secondFactor }, 'signed in');
 		redirect(303, targetOf(url));
 	}
