@@ -2,7 +2,7 @@ import type { inferRouterOutputs } from '@trpc/server';
 
 import { isIsoDate } from '$lib/domain/dates';
 import { formatPercent } from '$lib/domain/percent';
-import { formatDate, formatMoney } from '$lib/format';
+import { formatDate, formatMoney, formatTimestampDate } from '$lib/format';
 import {
 	actionTypeLabel,
 	caseStatusLabel,
@@ -154,15 +154,23 @@ function formatTextField(field: string, value: string): string {
 	return value;
 }
 
-/** Formats an ISO timestamp as the São Paulo date and time, to the second. */
+// 24-hour time in both languages, so that the date part can follow the app's dd/mm/yyyy.
+const SAO_PAULO_TIME = new Intl.DateTimeFormat('en-GB', {
+	timeZone: 'America/Sao_Paulo',
+	hour: '2-digit',
+	minute: '2-digit',
+	second: '2-digit',
+	hourCycle: 'h23'
+});
+
+/**
+ * Formats an ISO timestamp as the São Paulo date, written like every other date of the app
+ * (dd/mm/yyyy in both languages), and the 24-hour time to the second.
+ */
 export function formatTimestamp(iso: string): string {
 	const instant = new Date(iso);
 	if (Number.isNaN(instant.getTime())) return iso;
-	return new Intl.DateTimeFormat(getLocale(), {
-		timeZone: 'America/Sao_Paulo',
-		dateStyle: 'short',
-		timeStyle: 'medium'
-	}).format(instant);
+	return `${formatTimestampDate(iso)} ${SAO_PAULO_TIME.format(instant)}`;
 }
 
 /**
