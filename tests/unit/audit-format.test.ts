@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatTimestamp } from '../../src/routes/(app)/audit/audit-format';
+import { actionLabel, formatTimestamp } from '../../src/routes/(app)/audit/audit-format';
 
 describe('formatTimestamp', () => {
 	it('shows the São Paulo day and 24-hour time', () => {
@@ -14,5 +14,20 @@ describe('formatTimestamp', () => {
 
 	it('returns text that is not a timestamp unchanged', () => {
 		expect(formatTimestamp('not a time')).toBe('not a time');
+	});
+});
+
+describe('actionLabel', () => {
+	it.each([
+		['sign_in', 'Entrada no sistema'],
+		['sign_in_failed', 'Falha ao entrar'],
+		['two_factor_disabled', 'Verificação em duas etapas desativada'],
+		['recovery_code_used', 'Código de recuperação usado']
+	])('names %s in Portuguese', (action, label) => {
+		expect(actionLabel(action)).toBe(label);
+	});
+
+	it('falls back to the stored name', () => {
+		expect(actionLabel('something_new')).toBe('something_new');
 	});
 });

@@ -55,7 +55,20 @@ const actionLabels: Record<string, () => string> = {
 	role_set: m.audit_action_role_set,
 	disable: m.audit_action_disable,
 	enable: m.audit_action_enable,
-	sessions_revoked: m.audit_action_sessions_revoked
+	sessions_revoked: m.audit_action_sessions_revoked,
+	sign_in: m.audit_action_sign_in,
+	sign_in_failed: m.audit_action_sign_in_failed,
+	sign_in_throttled: m.audit_action_sign_in_throttled,
+	sign_out: m.audit_action_sign_out,
+	password_change: m.audit_action_password_change,
+	session_revoked: m.audit_action_session_revoked,
+	other_sessions_revoked: m.audit_action_other_sessions_revoked,
+	two_factor_enabled: m.audit_action_two_factor_enabled,
+	two_factor_disabled: m.audit_action_two_factor_disabled,
+	two_factor_failed: m.audit_action_two_factor_failed,
+	two_factor_reset: m.audit_action_two_factor_reset,
+	recovery_codes_regenerated: m.audit_action_recovery_codes_regenerated,
+	recovery_code_used: m.audit_action_recovery_code_used
 };
 
 // Field names are shared by several entities (name, email, document), so one label each fits.
