@@ -121,6 +121,7 @@ describe('admin reset-2fa', () => {
 		});
 		expect(JSON.parse(rows[0]!.changes!)).toEqual({ totpEnabledAt: [ENABLED_AT, null] });
 		expect(JSON.parse(rows[0]!.details!)).toEqual({
+			osUser: os.userInfo().username,
 			keyCleared: true,
 			recoveryCodesDeleted: 3,
 			sessionsEnded: 2

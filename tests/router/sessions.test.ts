@@ -193,7 +193,7 @@ describe('session audit', () => {
 				entityId: String(ana.id)
 			}
 		]);
-		expect(JSON.parse(rows[0]!.details!)).toEqual({ current: false });
+		expect(JSON.parse(rows[0]!.details!)).toEqual({ requestId: 'test', current: false });
 		expect(JSON.stringify(rows)).not.toContain(other.id);
 	});
 
@@ -220,7 +220,7 @@ describe('session audit', () => {
 
 		const rows = auditRows();
 		expect(rows).toMatchObject([{ action: 'other_sessions_revoked', entityId: String(ana.id) }]);
-		expect(JSON.parse(rows[0]!.details!)).toEqual({ sessionsEnded: 2 });
+		expect(JSON.parse(rows[0]!.details!)).toEqual({ requestId: 'test', sessionsEnded: 2 });
 	});
 });
 

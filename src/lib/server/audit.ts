@@ -205,12 +205,7 @@ export function createdFields<T extends object>(
 	record: T,
 	fields: readonly (keyof T & string)[]
 ): FieldChanges {
-	const changes: FieldChanges = {};
-	for (const field of fields) {
-		const value = record[field] ?? null;
-		if (value !== null) changes[field] = [null, value];
-	}
-	return changes;
+	return pairNonNullFields(record, fields, (value) => [null, value]);
 }
 
 /** Returns the listed fields of a deleted record as {field: [value, null]}, skipping nulls. */
@@ -218,10 +213,18 @@ export function deletedFields<T extends object>(
 	record: T,
 	fields: readonly (keyof T & string)[]
 ): FieldChanges {
+	return pairNonNullFields(record, fields, (value) => [value, null]);
+}
+
+function pairNonNullFields<T extends object>(
+	record: T,
+	fields: readonly (keyof T & string)[],
+	toPair: (value: unknown) => [unknown, unknown]
+): FieldChanges {
 	const changes: FieldChanges = {};
 	for (const field of fields) {
 		const value = record[field] ?? null;
-		if (value !== null) changes[field] = [value, null];
+		if (value !== null) changes[field] = toPair(value);
 	}
 	return changes;
 }
@@ -241,9 +244,9 @@ function sameValue(a: unknown, b: unknown): boolean {
 	return a === b;
 }
 
-// Buffers (keys, hashes) must never reach the audit trail; they are replaced by a marker so
-// that a mistaken field list shows up in review instead of leaking a secret. The replacer reads
-// the raw value from its holder because JSON.stringify applies Buffer's toJSON before calling it.
+// Buffers (keys, hashes) must never reach the audit trail. A marker replaces them, so a
+// mistaken field list shows up in review instead of leaking a secret. The replacer reads the raw
+// value from its holder, because JSON.stringify applies Buffer's toJSON before calling it.
 function toJson(value: unknown): string {
 	return JSON.stringify(value, function (this: Record<string, unknown>, key, item: unknown) {
 		return this[key] instanceof Uint8Array ? '[binary]' : item;

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 
 // Relative imports only: the admin CLI runs this module under tsx, which does not resolve $lib.
-import { recordAudit } from '../audit';
+import { cliActor, recordAuditBy } from '../audit';
 import { writeTransaction, type Db } from '../db';
 import { users } from '../db/schema';
 import { requireUserByEmail, type UserSummary } from '../users';
@@ -35,9 +35,7 @@ export function resetTwoFactor(db: Db, email: string): TwoFactorReset {
 			.run();
 		const recoveryCodesDeleted = replaceRecoveryCodes(tx, user.id, []);
 		const sessionsEnded = invalidateUserSessions(tx, user.id);
-		recordAudit(tx, {
-			actorId: null,
-			source: 'cli',
+		recordAuditBy(tx, cliActor(), {
 			action: 'two_factor_reset',
 			entity: 'user',
 			entityId: user.id,

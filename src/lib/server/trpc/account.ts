@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 
-import { recordAudit } from '$lib/server/audit';
+import { appActor, recordAuditBy } from '$lib/server/audit';
 import { Throttle, userKey } from '$lib/server/auth/throttle';
 import type { Db } from '$lib/server/db';
 import { changeOwnPassword, UserError } from '$lib/server/users';
@@ -33,7 +33,7 @@ export const accountRouter = router({
 		.mutation(async ({ ctx, input }) => {
 			const userId = ctx.user.id;
 			const attempt = await throttleFor(ctx.db).guard([userKey(userId)], () =>
-				changePasswordUnlessIncorrect(ctx.db, userId, input, ctx.sessionId)
+				changePasswordUnlessIncorrect(ctx.db, userId, ctx.requestId, input, ctx.sessionId)
 			);
 			if (attempt.throttled) {
 				const { retryAfterSeconds } = attempt;
@@ -71,6 +71,7 @@ function throttleFor(db: Db): Throttle {
 async function changePasswordUnlessIncorrect(
 	db: Db,
 	userId: number,
+	requestId: string,
 	input: { currentPassword: string; newPassword: string },
 	sessionId: string | null
 ): Promise<{ sessionsEnded: number } | null> {
@@ -82,9 +83,7 @@ async function changePasswordUnlessIncorrect(
 			input.newPassword,
 			sessionId ?? undefined,
 			(tx) =>
-				recordAudit(tx, {
-					actorId: userId,
-					source: 'app',
+				recordAuditBy(tx, appActor(userId, requestId), {
 					action: 'password_change',
 					entity: 'user',
 					entityId: userId

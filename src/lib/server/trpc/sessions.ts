@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 
-import { recordAudit } from '$lib/server/audit';
+import { appActor, recordAuditBy } from '$lib/server/audit';
 import {
 	invalidateUserSessions,
 	sessionAbsoluteLifetimeMs,
@@ -96,9 +96,7 @@ export const sessionsRouter = router({
 				if (ended === 0) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_MESSAGE });
 
 				// The user id, never the session id: the session id is half of the cookie token.
-				recordAudit(tx, {
-					actorId: userId,
-					source: 'app',
+				recordAuditBy(tx, appActor(userId, ctx.requestId), {
 					action: 'session_revoked',
 					entity: 'user',
 					entityId: userId,
@@ -126,9 +124,7 @@ export const sessionsRouter = router({
 							.where(and(eq(sessions.userId, userId), ne(sessions.id, sessionId)))
 							.run().changes;
 			if (ended > 0) {
-				recordAudit(tx, {
-					actorId: userId,
-					source: 'app',
+				recordAuditBy(tx, appActor(userId, ctx.requestId), {
 					action: 'other_sessions_revoked',
 					entity: 'user',
 					entityId: userId,

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { maxConsultantCommissionBps, validateFeeAgreement } from '$lib/domain/fee-agreement';
-import { changedFields, recordAudit } from '$lib/server/audit';
+import { appActor, recordChanges } from '$lib/server/audit';
 import { writeTransaction, type Db } from '$lib/server/db';
 import { settings, users, type Settings } from '$lib/server/db/schema';
 
@@ -66,16 +66,14 @@ export const settingsRouter = router({
 					.where(eq(settings.id, 1))
 					.returning()
 					.get()!;
-				const changes = changedFields(before, after, SETTINGS_AUDIT_FIELDS);
-				if (Object.keys(changes).length > 0) {
-					recordAudit(tx, {
-						actorId: ctx.user.id,
-						source: 'app',
-						action: 'update',
-						entity: 'settings',
-						changes
-					});
-				}
+				recordChanges(
+					tx,
+					appActor(ctx.user.id, ctx.requestId),
+					{ action: 'update', entity: 'settings' },
+					before,
+					after,
+					SETTINGS_AUDIT_FIELDS
+				);
 				return after;
 			});
 			ctx.log.info({ userId: ctx.user.id, ...input }, 'office settings changed');
