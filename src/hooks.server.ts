@@ -163,8 +163,8 @@ const handleSession: Handle = ({ event, resolve }) => {
 			expires: new Date(result.session.expiresAt)
 		});
 	}
-	// A session that waits for its two-factor code is not signed in yet: handleTwoFactorGate
-	// keeps it at the code page, and everything that checks locals.user sees a visitor.
+	// A session that waits for its two-factor code is not signed in yet. handleTwoFactorGate
+	// keeps it at the code page, and code that checks locals.user treats it as a visitor.
 	event.locals.user = awaitsTwoFactorCode(result.session) ? null : result.user;
 	event.locals.session = result.session;
 	return resolve(event);

@@ -212,8 +212,8 @@ function preparePaymentInsert(db: Db): (values: PaymentValues) => Transaction {
 /** Voids about VOIDED_SHARE of the payments, a day after each was recorded. */
 function voidSome(db: Db, random: Random, paymentCount: number, context: SeedContext): number {
 	const ids = new Set<number>();
-	const wanted = Math.round(paymentCount * VOIDED_SHARE);
-	while (ids.size < wanted) ids.add(random.int(1, paymentCount));
+	const target = Math.round(paymentCount * VOIDED_SHARE);
+	while (ids.size < target) ids.add(random.int(1, paymentCount));
 
 	writeTransaction(db, (tx) => {
 		for (const id of ids) {

@@ -267,11 +267,11 @@ export function callProcedure(
 }
 
 /** Parses a tRPC response body and returns `result.data`; throws with the body otherwise. */
-export function dataOf<T>(response: RawResponse, what: string): T {
+export function dataOf<T>(response: RawResponse, label: string): T {
 	const body = JSON.parse(response.text) as { result?: { data?: T } };
 	if (response.status !== 200 || body.result?.data === undefined) {
 		throw new Error(
-			`${what} failed with status ${response.status}: ${response.text.slice(0, 500)}`
+			`${label} failed with status ${response.status}: ${response.text.slice(0, 500)}`
 		);
 	}
 	return body.result.data;

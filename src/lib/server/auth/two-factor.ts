@@ -190,8 +190,9 @@ export type DisableOutcome = { ok: true } | { ok: false; incorrect: 'currentPass
 
 /**
  * Turns two-factor sign-in off after checking the current password and a code (TOTP or
- * recovery code): deletes the key and the recovery codes. Nothing is written when either is
- * wrong. Throws TwoFactorError `required_by_office` while the office requires it.
+ * recovery code). Deletes the key and the recovery codes, and ends the sessions that still wait
+ * for a code. Nothing is written when either check fails. Throws TwoFactorError
+ * `required_by_office` while the office requires it.
  */
 export async function disableTwoFactor(
 	db: Db,

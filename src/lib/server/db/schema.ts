@@ -334,8 +334,8 @@ export const auditLog = sqliteTable(
 		entity: text('entity').notNull(),
 		// The row's id as text; null for the settings row and for failed sign-ins by unknown emails.
 		entityId: text('entity_id'),
-		// JSON object {field: [before, after]}; before is null on create. Never holds a
-		// password, a hash, a token or a TOTP key.
+		// JSON object {field: [before, after]}, with before null on create. The app writes no
+		// password, hash, token or TOTP key here.
 		changes: text('changes'),
 		// JSON object with context that is not a field change: email tried, client address,
 		// request id, reason.

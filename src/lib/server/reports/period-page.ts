@@ -21,7 +21,7 @@ export const periodLimitSchema = z.number().int().min(1).max(500).default(100);
 
 const INVALID_CURSOR = 'Invalid cursor: pass nextCursor from a previous page of the same range.';
 
-/** A cursor input that decodes to a `[receivedOn, id]` key or fails validation on the field. */
+/** Decodes a cursor input to its `[receivedOn, id]` key, or fails validation on the field. */
 const periodCursorSchema = textIdCursorSchema.transform((key, ctx): PeriodCursor | undefined => {
 	if (key === undefined) return undefined;
 	if (!isIsoDate(key.text)) {
